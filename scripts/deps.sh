@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install, through apt, everything cowstat needs to build and test.
+# Idempotent: installs only what is missing.  Kernel versions are never
+# hard-coded: the meta-packages pull in the current point releases.
+set -euo pipefail
+
+pkgs=(
+	# module and CLI builds
+	build-essential bc flex bison libelf-dev libssl-dev kmod pkg-config
+	libmnl-dev
+	# the two supported kernels: 6.1 LTS and 6.12 LTS
+	linux-image-cloud-amd64 linux-headers-cloud-amd64
+	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
+	# kselftest harness, checkpatch, and the debug kernel's source
+	linux-source-6.12
+	# static checks
+	sparse perl
+	# the VM test bed
+	qemu-system-x86 busybox-static cpio xz-utils zstd
+	# netlink spec validation
+	python3 python3-yaml python3-jsonschema
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#pkgs[@]} packages installed"
+	exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

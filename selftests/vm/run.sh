@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot one kernel under QEMU with a busybox initramfs holding cowstat.ko,
+# the selftests and the CLI; run the selftests (or the demo) inside; stream
+# their TAP to stdout; keep the guest's whole kernel log; fail on a failed
+# or missing test, a guest that does not finish, or a kernel log that shows
+# a warning, a BUG, an oops, a KASAN/UBSAN/lockdep report, an RCU stall or a
+# soft lockup.
+#
+#   selftests/vm/run.sh KVER|debug [test|demo]
+#
+# KVER is an installed Debian kernel (see scripts/kernels.sh); "debug" is
+# the kernel that scripts/debug-kernel.sh builds.  The counts are written to
+# build/vm/KVER/result as "passed failed skipped".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+kver=${1:?usage: run.sh KVER|debug [test|demo]}
+mode=${2:-test}
+cd "$top"
+
+if [ "$kver" = debug ]; then
+	kdir=$top/build/debug-kernel/linux
+	image=$kdir/arch/x86/boot/bzImage
+	[ -f "$image" ] || { echo "run: no debug kernel; run 'make debug-kernel'" >&2; exit 1; }
+	modver=$(cat "$top/build/debug-kernel/release")
+else
+	kdir=/lib/modules/$kver/build
+	image=/boot/vmlinuz-$kver
+	modver=$kver
+	[ -f "$image" ] || { echo "run: no kernel image $image" >&2; exit 1; }
+fi
+
+work=$top/build/vm/$kver
+root=$work/root
+rm -rf "$work"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests,lib/modules,etc,root}
+
+# The module for this kernel, the selftests and the CLI.
+make -s module KVER="$kver" KDIR="$kdir" >"$work/build.log" 2>&1 ||
+	{ cat "$work/build.log"; echo "run: module build failed" >&2; exit 1; }
+mkdir -p "$top/build/selftests"
+make -s -C selftests OUTPUT="$top/build/selftests" >>"$work/build.log" 2>&1 ||
+	{ cat "$work/build.log"; echo "run: selftests build failed" >&2; exit 1; }
+make -s tools >>"$work/build.log" 2>&1 ||
+	{ cat "$work/build.log"; echo "run: CLI build failed" >&2; exit 1; }
+
+cp "$top/build/$kver/cowstat.ko" "$root/lib/modules/"
+cp /bin/busybox "$root/bin/busybox"
+
+# Copy a program and the shared libraries it needs into the guest.
+install_prog() {
+	local src=$1 dst=$2 lib
+	cp "$src" "$root/$dst"
+	for lib in $(ldd "$src" 2>/dev/null | grep -o '/[^ ]*'); do
+		mkdir -p "$root/$(dirname "$lib")"
+		cp -L "$lib" "$root/$lib"
+	done
+}
+
+# Kernel modules that the tests use, with what they depend on.  Debian may
+# ship them compressed; busybox insmod wants them plain.
+install_kmod() {
+	local name=$1 f dep
+	[ "$kver" = debug ] && return 0	# built in
+	f=$(modinfo -k "$modver" -n "$name" 2>/dev/null) || return 0
+	case $f in /*) ;; *) return 0 ;; esac
+	for dep in $(modinfo -k "$modver" -F depends "$name" | tr ',' ' '); do
+		install_kmod "$dep"
+	done
+	case $f in
+	*.xz) xz -dc "$f" >"$root/lib/modules/$name.ko" ;;
+	*.zst) zstd -qdc "$f" >"$root/lib/modules/$name.ko" ;;
+	*) cp "$f" "$root/lib/modules/$name.ko" ;;
+	esac
+	echo "$name" >>"$root/lib/modules/load-order"
+}
+install_kmod zram
+
+tests=$(make -s -C selftests OUTPUT="$top/build/selftests" list)
+for t in $tests; do
+	install_prog "$top/build/selftests/$t" "tests/$t"
+done
+for t in $(make -s -C selftests OUTPUT="$top/build/selftests" list-files); do
+	install_prog "$top/build/selftests/$t" "tests/$t"
+done
+echo "$tests" >"$root/tests/list"
+[ -x tools/cowstat ] && install_prog tools/cowstat bin/cowstat
+for f in selftests/vm/guest/*; do
+	cp "$f" "$root/tests/"
+done
+cp selftests/vm/init "$root/init"
+chmod +x "$root/init"
+echo "$mode" >"$root/etc/cowstat-mode"
+
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
+
+# Tests write to ttyS0 (stdio here); the kernel log goes to ttyS1 (a file).
+console=$work/console.log
+klog=$work/kernel.log
+timeout_s=${COWSTAT_VM_TIMEOUT:-900}
+echo "# vm $kver: booting $(basename "$image") ($mode)"
+timeout "$timeout_s" qemu-system-x86_64 -m 2048 -smp 2 -cpu max \
+	-display none -no-reboot -monitor none \
+	-serial stdio -serial "file:$klog" \
+	-kernel "$image" -initrd "$work/initrd.gz" \
+	-append "console=ttyS1 panic=-1 loglevel=7 transparent_hugepage=madvise" \
+	</dev/null | tr -d '\r' | tee "$console"
+qemu_rc=${PIPESTATUS[0]}
+
+[ "$mode" = test ] || { grep -q '^COWSTAT-VM-DONE' "$console"; exit $?; }
+
+# Count results: every test binary's TAP lines must match its plan, and a
+# binary that failed must have said which test failed.
+awk -v klog="$klog" -v qemu_rc="$qemu_rc" -v out="$work/result" \
+	-f selftests/vm/tap-count.awk "$console"
+read -r p f s <"$work/result"
+[ "$f" -eq 0 ]
