@@ -59,9 +59,6 @@ rc=$?
 grep -qE '^(ERROR|WARNING|CHECK):' "$logs/checkpatch.log" && rc=1
 result $rc "checkpatch --strict is silent on $(echo $srcs)" "$logs/checkpatch.log"
 
-make -s tools >"$logs/tools.log" 2>&1
-result $? "CLI builds" "$logs/tools.log"
-
 # Host-side tests print TAP; count their lines.
 for t in selftests/host/*_test.sh; do
 	"$t" >"$logs/host.log" 2>&1
