@@ -2,8 +2,9 @@
 /*
  * cowstat - shared, private and COW-broken pages of a process tree.
  *
- * Module entry points and the helpers that the debugfs and netlink front
- * ends share.  The counting itself lives in walk.c.
+ * Module entry points, and the snapshot that the debugfs and netlink front
+ * ends print: tree.c finds the processes, walk.c counts their pages,
+ * cow.c attributes COW breaks, and the totals are added up here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -13,6 +14,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 
 #include "cowstat.h"
 
@@ -39,6 +41,90 @@ struct pid *cowstat_find_process(u32 nr)
 		pid = get_pid(task_tgid(task));
 	rcu_read_unlock();
 	return pid;
+}
+
+const char * const cs_field_names[CS_NR_FIELDS] = {
+	[CS_RSS]		= "rss",
+	[CS_ANON]		= "anon",
+	[CS_FILE]		= "file",
+	[CS_SHARED]		= "shared",
+	[CS_PRIVATE]		= "private",
+	[CS_ANON_SHARED]	= "anon_shared",
+	[CS_ANON_PRIVATE]	= "anon_private",
+	[CS_COW_BROKEN]		= "cow_broken",
+	[CS_SWAP]		= "swap",
+	[CS_ZERO]		= "zero",
+	[CS_KSM]		= "ksm",
+	[CS_THP]		= "thp",
+};
+
+static void add_totals(struct cs_snapshot *snap)
+{
+	u32 i;
+
+	for (i = 0; i < snap->nr_procs; i++) {
+		struct cs_proc *p = &snap->procs[i];
+
+		if (p->cow_faults_valid) {
+			snap->cow_faults += p->cow_faults;
+			snap->cow_faults_valid = true;
+		}
+		/* Distinct mms only: a shared mm is counted by its owner. */
+		if (p->mm_owner != i)
+			continue;
+		cs_counts_add(&snap->total, &p->c);
+		snap->skipped_vmas += p->skipped_vmas;
+	}
+}
+
+/**
+ * cs_snapshot_take() - walk the tree of @root once
+ * @root: the root's thread-group &struct pid
+ * @want_vmas: keep a row for every VMA
+ * @snapp: receives the snapshot, to be freed with cs_snapshot_free()
+ *
+ * Sleeps; takes each mm's mmap_lock for read in turn.
+ *
+ * Return: 0; -ESRCH when @root has been reaped or is not visible to the
+ * caller; -ENOMEM; -EINTR when a fatal signal stopped the walk.
+ */
+int cs_snapshot_take(struct pid *root, bool want_vmas,
+		     struct cs_snapshot **snapp)
+{
+	struct cs_snapshot *snap;
+	int ret;
+
+	snap = kzalloc(sizeof(*snap), GFP_KERNEL);
+	if (!snap)
+		return -ENOMEM;
+	xa_init(&snap->pfns);
+	snap->want_vmas = want_vmas;
+
+	ret = cs_tree_collect(snap, root);
+	if (!ret)
+		ret = cs_walk_tree(snap);
+	if (!ret)
+		ret = cs_cow_count(snap);
+	if (ret) {
+		cs_snapshot_free(snap);
+		return ret;
+	}
+	add_totals(snap);
+	*snapp = snap;
+	return 0;
+}
+
+/**
+ * cs_snapshot_free() - free a snapshot and drop what it holds
+ * @snap: the snapshot, or NULL
+ */
+void cs_snapshot_free(struct cs_snapshot *snap)
+{
+	if (!snap)
+		return;
+	cs_walk_release(snap);
+	cs_tree_release(snap);
+	kfree(snap);
 }
 
 static int __init cowstat_init(void)

@@ -2,23 +2,218 @@
 /*
  * cowstat - shared, private and COW-broken pages of a process tree.
  *
- * Declarations shared between the module's files.
+ * Declarations shared between the module's files.  A read of cowstat is a
+ * snapshot: tree.c finds the processes, walk.c walks their page tables,
+ * cow.c attributes COW breaks, and the front ends (debugfs.c, netlink.c)
+ * print the result.
  */
 #ifndef _COWSTAT_H
 #define _COWSTAT_H
 
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
-#define COWSTAT_VERSION		"0.1.0"
+#define COWSTAT_VERSION		"0.2.0"
 #define COWSTAT_GENL_VERSION	1
 
+struct mm_struct;
+struct page;
 struct pid;
+struct vm_area_struct;
+
+/* The page fields of spec section 3, in the spec's order. */
+enum cs_field {
+	CS_RSS,
+	CS_ANON,
+	CS_FILE,
+	CS_SHARED,
+	CS_PRIVATE,
+	CS_ANON_SHARED,
+	CS_ANON_PRIVATE,
+	CS_COW_BROKEN,
+	CS_SWAP,
+	CS_ZERO,
+	CS_KSM,
+	CS_THP,
+	CS_NR_FIELDS
+};
+
+extern const char * const cs_field_names[CS_NR_FIELDS];
+
+/** struct cs_counts - page counts, in base pages */
+struct cs_counts {
+	u64 v[CS_NR_FIELDS];
+};
+
+static inline void cs_counts_add(struct cs_counts *to, const struct cs_counts *c)
+{
+	int i;
+
+	for (i = 0; i < CS_NR_FIELDS; i++)
+		to->v[i] += c->v[i];
+}
+
+/**
+ * struct cs_vma - one VMA's row of the vmas file
+ * @start: first address
+ * @end: address past the end
+ * @pgoff: vm_pgoff, in pages
+ * @flags: vm_flags
+ * @has_file: the VMA maps a file (its offset is printed)
+ * @name: what /proc/PID/maps prints as the name, or NULL
+ * @c: the VMA's page counts
+ */
+struct cs_vma {
+	unsigned long start, end, pgoff;
+	unsigned long flags;
+	bool has_file;
+	char *name;
+	struct cs_counts c;
+};
+
+#define CS_NO_MM	BIT(0)	/* no mm: kernel thread, zombie, exiting */
+#define CS_MM_SHARED	BIT(1)	/* shares the mm of row @mm_owner */
+
+/**
+ * struct cs_proc - one process (thread group) of the tree
+ * @pid: reference to the thread group's &struct pid
+ * @nr: PID in the reader's PID namespace
+ * @ppid: parent's PID there (0 when the parent is not visible)
+ * @depth: 0 for the root
+ * @rank: position in (depth, PID) order; breaks COW ties (spec 4, rule 3)
+ * @comm: the process's comm
+ * @mm: the address space, pinned with mmgrab(), or NULL
+ * @mm_owner: index of the row that counts @mm: this row's own index,
+ *	or an earlier row's when the mm is shared
+ * @flags: CS_NO_MM, CS_MM_SHARED
+ * @cow_faults: COW copies of the process's threads (delay accounting)
+ * @cow_faults_valid: delay accounting kept them for at least one thread
+ * @skipped_vmas: hugetlb, VM_PFNMAP and VM_IO VMAs
+ * @c: page counts of the mm
+ * @vmas: per-VMA rows when the reader asked for them
+ * @nr_vmas: number of @vmas
+ */
+struct cs_proc {
+	struct pid *pid;
+	pid_t nr, ppid;
+	u32 depth, rank;
+	char comm[TASK_COMM_LEN];
+	struct mm_struct *mm;
+	u32 mm_owner;
+	u32 flags;
+	u64 cow_faults;
+	bool cow_faults_valid;
+	u64 skipped_vmas;
+	struct cs_counts c;
+	struct cs_vma *vmas;
+	u32 nr_vmas;
+};
+
+/**
+ * struct cs_member - an anonymous VMA, as cow.c needs to find it again
+ * @proc: row index of the mm's owner
+ * @vma: index into that row's @vmas, or -1
+ * @start: VMA start when it was walked
+ * @pgoff: its vm_pgoff then
+ * @nr_pages: its size then
+ * @key: the root anon_vma of its lineage (compared, never dereferenced)
+ */
+struct cs_member {
+	u32 proc;
+	s32 vma;
+	unsigned long start, pgoff, nr_pages;
+	const void *key;
+};
+
+/**
+ * struct cs_snapshot - the result of one walk of a tree
+ * @procs: rows, parents before children (depth-first, children by PID)
+ * @nr_procs: number of rows
+ * @want_vmas: keep per-VMA rows
+ * @total: page fields summed over distinct mms
+ * @skipped_vmas: skipped VMAs summed over distinct mms
+ * @cow_faults: summed over the rows where available
+ * @cow_faults_valid: available for at least one row
+ * @unique: distinct physical pages in the tree's rss
+ * @pfns: the set of those pages: an xarray of bitmap pages
+ * @members: anonymous VMAs of the tree, for cow.c
+ * @nr_members: used entries of @members
+ * @max_members: allocated entries of @members
+ * @path_buf: PATH_MAX scratch for VMA names
+ */
+struct cs_snapshot {
+	struct cs_proc *procs;
+	u32 nr_procs;
+	bool want_vmas;
+	struct cs_counts total;
+	u64 skipped_vmas;
+	u64 cow_faults;
+	bool cow_faults_valid;
+	u64 unique;
+	struct xarray pfns;
+	struct cs_member *members;
+	u32 nr_members, max_members;
+	char *path_buf;
+};
+
+/*
+ * Grow an array from @old_n to @new_n elements of @size bytes.  On failure
+ * @p is left as it was and NULL is returned.
+ */
+static inline void *cs_grow(void *p, size_t old_n, size_t new_n, size_t size)
+{
+	void *q = kvmalloc_array(new_n, size, GFP_KERNEL);
+
+	if (!q)
+		return NULL;
+	if (p)
+		memcpy(q, p, old_n * size);
+	kvfree(p);
+	return q;
+}
+
+/* cowstat.c */
+struct pid *cowstat_find_process(u32 nr);
+int cs_snapshot_take(struct pid *root, bool want_vmas,
+		     struct cs_snapshot **snapp);
+void cs_snapshot_free(struct cs_snapshot *snap);
+
+/* tree.c */
+int cs_tree_collect(struct cs_snapshot *snap, struct pid *root);
+void cs_tree_release(struct cs_snapshot *snap);
+
+/**
+ * struct cs_pt_ops - what a page-table walk reports
+ * @page: a mapped page (@pmd_mapped: by a PMD), under the page-table lock
+ * @zero: @nr base pages mapped to the zero page or the huge zero page
+ * @swapped: @nr swap entries
+ * @unlocked: a page table's lock was dropped (may sleep); may fail
+ */
+struct cs_pt_ops {
+	void (*page)(void *priv, struct vm_area_struct *vma, unsigned long addr,
+		     struct page *page, bool pmd_mapped);
+	void (*zero)(void *priv, unsigned long nr);
+	void (*swapped)(void *priv, unsigned long nr);
+	int (*unlocked)(void *priv);
+};
+
+/* pagewalk.c */
+int cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
+		      unsigned long end, const struct cs_pt_ops *ops, void *priv);
+
+/* walk.c */
+int cs_walk_tree(struct cs_snapshot *snap);
+void cs_walk_release(struct cs_snapshot *snap);
+
+/* cow.c */
+int cs_cow_count(struct cs_snapshot *snap);
 
 /* debugfs.c */
 int cowstat_debugfs_init(void);
 void cowstat_debugfs_exit(void);
-
-/* cowstat.c */
-struct pid *cowstat_find_process(u32 nr);
 
 #endif /* _COWSTAT_H */

@@ -14,6 +14,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -112,6 +113,204 @@ static const struct file_operations pid_fops = {
 	.llseek	= default_llseek,
 };
 
+/*
+ * Bytes outside printable ASCII (the space excepted) and the backslash are
+ * printed as \ooo, so that a field never holds a newline or a tab and a
+ * comm or a file name can be split off the end of a line unambiguously.
+ */
+static void seq_escaped(struct seq_file *m, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			seq_printf(m, "\\%03o", c);
+		else
+			seq_putc(m, c);
+	}
+}
+
+static void show_counts(struct seq_file *m, const struct cs_counts *c)
+{
+	int i;
+
+	for (i = 0; i < CS_NR_FIELDS; i++)
+		seq_printf(m, " %llu", c->v[i]);
+}
+
+static void show_flags(struct seq_file *m, const struct cs_snapshot *snap,
+		       const struct cs_proc *p)
+{
+	const char *sep = "";
+
+	if (p->flags & CS_NO_MM) {
+		seq_puts(m, "no_mm");
+		sep = ",";
+	}
+	if (p->flags & CS_MM_SHARED) {
+		seq_printf(m, "%smm_shared_with=%d", sep,
+			   snap->procs[p->mm_owner].nr);
+		sep = ",";
+	}
+	if (!*sep)
+		seq_putc(m, '-');
+}
+
+/*
+ * tree, summary and vmas: opening the file walks the tree once; reads
+ * print that snapshot.  A walk that failed (the root was reaped, say) makes
+ * the read fail with its error.
+ */
+struct walk_file {
+	struct cs_snapshot *snap;
+	int err;
+	pid_t root;
+};
+
+static int tree_show(struct seq_file *m, void *v)
+{
+	struct walk_file *wf = m->private;
+	struct cs_snapshot *snap = wf->snap;
+	u32 i;
+	int f;
+
+	if (wf->err)
+		return wf->err;
+	seq_printf(m, "# cowstat tree of %d: %u processes, page size %lu\n",
+		   wf->root, snap->nr_procs, PAGE_SIZE);
+	seq_puts(m, "# pid ppid depth");
+	for (f = 0; f < CS_NR_FIELDS; f++)
+		seq_printf(m, " %s", cs_field_names[f]);
+	seq_puts(m, " cow_faults skipped_vmas flags comm\n");
+
+	for (i = 0; i < snap->nr_procs; i++) {
+		const struct cs_proc *p = &snap->procs[i];
+
+		seq_printf(m, "%d %d %u", p->nr, p->ppid, p->depth);
+		show_counts(m, &p->c);
+		if (p->cow_faults_valid)
+			seq_printf(m, " %llu", p->cow_faults);
+		else
+			seq_puts(m, " -");
+		seq_printf(m, " %llu ", p->skipped_vmas);
+		show_flags(m, snap, p);
+		seq_putc(m, ' ');
+		seq_escaped(m, p->comm);
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+
+static int summary_show(struct seq_file *m, void *v)
+{
+	struct walk_file *wf = m->private;
+	struct cs_snapshot *snap = wf->snap;
+	int f;
+
+	if (wf->err)
+		return wf->err;
+	seq_printf(m, "root: %d\npage_size: %lu\nprocesses: %u\n", wf->root,
+		   PAGE_SIZE, snap->nr_procs);
+	for (f = 0; f < CS_NR_FIELDS; f++)
+		seq_printf(m, "%s: %llu\n", cs_field_names[f], snap->total.v[f]);
+	if (snap->cow_faults_valid)
+		seq_printf(m, "cow_faults: %llu\n", snap->cow_faults);
+	else
+		seq_puts(m, "cow_faults: -\n");
+	seq_printf(m, "skipped_vmas: %llu\nunique: %llu\nsaved: %llu\n",
+		   snap->skipped_vmas, snap->unique,
+		   snap->total.v[CS_RSS] - snap->unique);
+	return 0;
+}
+
+static int vmas_show(struct seq_file *m, void *v)
+{
+	struct walk_file *wf = m->private;
+	struct cs_snapshot *snap = wf->snap;
+	u32 i, j;
+
+	if (wf->err)
+		return wf->err;
+	for (i = 0; i < snap->nr_procs; i++) {
+		const struct cs_proc *p = &snap->procs[i];
+		/* A row that shares an mm lists the owner's VMAs. */
+		const struct cs_proc *o = &snap->procs[p->mm_owner];
+
+		for (j = 0; j < o->nr_vmas; j++) {
+			const struct cs_vma *vma = &o->vmas[j];
+			unsigned long fl = vma->flags;
+
+			seq_printf(m, "%d %08lx-%08lx %c%c%c%c %08llx", p->nr,
+				   vma->start, vma->end,
+				   fl & VM_READ ? 'r' : '-',
+				   fl & VM_WRITE ? 'w' : '-',
+				   fl & VM_EXEC ? 'x' : '-',
+				   fl & VM_MAYSHARE ? 's' : 'p',
+				   vma->has_file ?
+				   (unsigned long long)vma->pgoff << PAGE_SHIFT : 0ULL);
+			show_counts(m, &vma->c);
+			seq_putc(m, ' ');
+			if (vma->name)
+				seq_escaped(m, vma->name);
+			seq_putc(m, '\n');
+		}
+	}
+	return 0;
+}
+
+static int walk_open(struct inode *inode, struct file *file,
+		     int (*show)(struct seq_file *, void *), bool want_vmas)
+{
+	struct walk_file *wf;
+	struct pid *root;
+	int ret;
+
+	wf = kzalloc(sizeof(*wf), GFP_KERNEL);
+	if (!wf)
+		return -ENOMEM;
+	root = get_root_pid();
+	wf->root = pid_nr_ns(root, task_active_pid_ns(current));
+	wf->err = cs_snapshot_take(root, want_vmas, &wf->snap);
+	put_pid(root);
+	/* Interrupted: fail the open, the reader is dying anyway. */
+	if (wf->err == -EINTR) {
+		kfree(wf);
+		return -EINTR;
+	}
+	ret = single_open(file, show, wf);
+	if (ret) {
+		cs_snapshot_free(wf->snap);
+		kfree(wf);
+	}
+	return ret;
+}
+
+static int walk_release(struct inode *inode, struct file *file)
+{
+	struct walk_file *wf = ((struct seq_file *)file->private_data)->private;
+
+	cs_snapshot_free(wf->snap);
+	kfree(wf);
+	return single_release(inode, file);
+}
+
+#define WALK_FILE(name, want_vmas)					\
+static int name##_open(struct inode *inode, struct file *file)		\
+{									\
+	return walk_open(inode, file, name##_show, want_vmas);		\
+}									\
+static const struct file_operations name##_fops = {			\
+	.owner		= THIS_MODULE,					\
+	.open		= name##_open,					\
+	.read		= seq_read,					\
+	.llseek		= seq_lseek,					\
+	.release	= walk_release,					\
+}
+
+WALK_FILE(tree, false);
+WALK_FILE(summary, false);
+WALK_FILE(vmas, true);
+
 static int version_show(struct seq_file *m, void *v)
 {
 	seq_printf(m, "module: %s\nnetlink: %s %d\n", COWSTAT_VERSION,
@@ -137,6 +336,9 @@ int cowstat_debugfs_init(void)
 	cowstat_dir = debugfs_create_dir("cowstat", NULL);
 	debugfs_create_file("pid", 0600, cowstat_dir, NULL, &pid_fops);
 	debugfs_create_file("version", 0400, cowstat_dir, NULL, &version_fops);
+	debugfs_create_file("tree", 0400, cowstat_dir, NULL, &tree_fops);
+	debugfs_create_file("summary", 0400, cowstat_dir, NULL, &summary_fops);
+	debugfs_create_file("vmas", 0400, cowstat_dir, NULL, &vmas_fops);
 	return 0;
 }
 

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The differences between the kernels cowstat supports (6.1 and 6.12),
+ * in one place.  Everything here is inline: on 6.12 the kernel's own
+ * page-table helpers (pte_offset_map*, vm_normal_page, walk_page_range)
+ * are not exported to modules, so walk.c reads page tables with the
+ * primitives below.
+ */
+#ifndef _COWSTAT_COMPAT_H
+#define _COWSTAT_COMPAT_H
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/version.h>
+
+#define CS_NEW_MM_API (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0))
+
+/*
+ * The page's own mapcount, the number /proc/kpagecount reports: its PTE
+ * mappings plus, for a large folio, the folio's PMD mappings.
+ */
+static inline int cs_page_mapcount(struct page *page)
+{
+#if CS_NEW_MM_API
+	/* folio_precise_page_mapcount() of fs/proc/internal.h */
+	struct folio *folio = page_folio(page);
+	int mapcount = atomic_read(&page->_mapcount) + 1;
+
+	if (page_mapcount_is_type(mapcount))
+		mapcount = 0;
+	if (folio_test_large(folio))
+		mapcount += folio_entire_mapcount(folio);
+	return mapcount;
+#else
+	return page_mapcount(page);
+#endif
+}
+
+/* A PMD read without the page-table lock, as pte_offset_map() does. */
+static inline pmd_t cs_pmd_read(pmd_t *pmdp)
+{
+#if CS_NEW_MM_API
+	return pmdp_get_lockless(pmdp);
+#else
+	return READ_ONCE(*pmdp);
+#endif
+}
+
+/* The path /proc/PID/maps prints for a file mapping. */
+static inline const struct path *cs_file_path(struct file *file)
+{
+#if CS_NEW_MM_API
+	return file_user_path(file);
+#else
+	return &file->f_path;
+#endif
+}
+
+/* Whether /proc/PID/maps calls this VMA [heap]. */
+static inline bool cs_vma_is_heap(struct vm_area_struct *vma)
+{
+#if CS_NEW_MM_API
+	return vma_is_initial_heap(vma);
+#else
+	return vma->vm_start <= vma->vm_mm->brk &&
+	       vma->vm_end >= vma->vm_mm->start_brk;
+#endif
+}
+
+#endif /* _COWSTAT_COMPAT_H */
