@@ -100,3 +100,188 @@ static inline long cs_read_pid(void)
 }
 
 #endif /* COWSTAT_UTIL_H */
+
+/* ---- reading the walk files ---- */
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+/* The page fields of spec section 3, in the files' order. */
+enum {
+	F_RSS, F_ANON, F_FILE, F_SHARED, F_PRIVATE, F_ANON_SHARED,
+	F_ANON_PRIVATE, F_COW_BROKEN, F_SWAP, F_ZERO, F_KSM, F_THP, F_NR
+};
+
+static const char * const cs_fields[F_NR] = {
+	"rss", "anon", "file", "shared", "private", "anon_shared",
+	"anon_private", "cow_broken", "swap", "zero", "ksm", "thp",
+};
+
+struct cs_pages {
+	unsigned long long v[F_NR];
+};
+
+/* A row of the tree file. */
+struct cs_tree_row {
+	int pid, ppid, depth;
+	struct cs_pages p;
+	long long cow_faults;		/* -1: unavailable */
+	unsigned long long skipped_vmas;
+	char flags[64];
+	char comm[64];
+};
+
+static inline int cs_select(pid_t pid)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d\n", pid);
+	return cs_write_str(CS_DIR "/pid", buf);
+}
+
+/* Parse the F_NR counts at @s; returns the position after them. */
+static inline const char *cs_parse_pages(const char *s, struct cs_pages *p)
+{
+	int i, n;
+
+	for (i = 0; i < F_NR; i++) {
+		if (sscanf(s, " %llu%n", &p->v[i], &n) != 1)
+			return NULL;
+		s += n;
+	}
+	return s;
+}
+
+/*
+ * Find the vmas row of @pid whose VMA starts at @start in the text @vmas.
+ * Returns 0 and fills @out, or -1.
+ */
+static inline int cs_find_vma(const char *vmas, pid_t pid, const void *start,
+			      struct cs_pages *out)
+{
+	const char *line = vmas;
+
+	while (line && *line) {
+		unsigned long s, e;
+		char perms[8];
+		unsigned long long off;
+		int p, n;
+
+		if (sscanf(line, "%d %lx-%lx %7s %llx%n", &p, &s, &e, perms, &off, &n) == 5 &&
+		    p == pid && s == (unsigned long)start)
+			return cs_parse_pages(line + n, out) ? 0 : -1;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -1;
+}
+
+/* Parse one tree row; returns 0, or -1 for a header or a malformed line. */
+static inline int cs_parse_tree_row(const char *line, struct cs_tree_row *r)
+{
+	char cf[32];
+	int n;
+
+	if (*line == '#' || sscanf(line, "%d %d %d%n", &r->pid, &r->ppid, &r->depth, &n) != 3)
+		return -1;
+	line = cs_parse_pages(line + n, &r->p);
+	if (!line || sscanf(line, " %31s %llu %63s %n", cf, &r->skipped_vmas, r->flags, &n) != 3)
+		return -1;
+	r->cow_faults = strcmp(cf, "-") ? atoll(cf) : -1;
+	line += n;
+	n = strcspn(line, "\n");
+	snprintf(r->comm, sizeof(r->comm), "%.*s", n, line);
+	return 0;
+}
+
+/* Find @pid's row in the text of the tree file. */
+static inline int cs_find_tree_row(const char *tree, pid_t pid, struct cs_tree_row *r)
+{
+	const char *line = tree;
+
+	while (line && *line) {
+		if (!cs_parse_tree_row(line, r) && r->pid == pid)
+			return 0;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -1;
+}
+
+/* ---- building trees ---- */
+
+/*
+ * An anonymous private region of @pages pages between two PROT_NONE guard
+ * pages, so that it is a VMA of its own that never merges with a
+ * neighbour.  @huge: 2 MiB aligned and MADV_HUGEPAGE, else MADV_NOHUGEPAGE.
+ */
+static inline char *cs_region(size_t pages, int huge)
+{
+	size_t ps = getpagesize(), align = huge ? 2UL << 20 : ps;
+	size_t len = pages * ps;
+	char *base, *r;
+
+	base = mmap(NULL, len + 2 * align + 2 * ps, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		return NULL;
+	r = (char *)(((uintptr_t)base + ps + align - 1) & ~(align - 1));
+	if (mprotect(r, len, PROT_READ | PROT_WRITE))
+		return NULL;
+	madvise(r, len, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	return r;
+}
+
+static inline void cs_touch(char *r, size_t first, size_t n, char val)
+{
+	size_t ps = getpagesize(), i;
+
+	for (i = first; i < first + n; i++)
+		r[i * ps] = val;
+}
+
+/*
+ * A child that runs @fn(@arg), then tells the parent it is done and
+ * sleeps until it is killed (or its parent dies).  Returns its PID after
+ * @fn has finished.
+ */
+static inline pid_t cs_spawn(void (*fn)(void *), void *arg)
+{
+	int fds[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(fds[0]);
+		if (fn)
+			fn(arg);
+		if (write(fds[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	if (read(fds[0], &c, 1) != 1)
+		pid = -1;
+	close(fds[0]);
+	return pid;
+}
+
+static inline void cs_reap(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
