@@ -12,9 +12,11 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
-#include <linux/version.h>
 
-#define CS_NEW_MM_API (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0))
+/*
+ * The CS_HAVE_* macros come from Kbuild, which looks for each feature in
+ * the headers of the kernel being built against.
+ */
 
 /*
  * The page's own mapcount, the number /proc/kpagecount reports: its PTE
@@ -22,8 +24,8 @@
  */
 static inline int cs_page_mapcount(struct page *page)
 {
-#if CS_NEW_MM_API
-	/* folio_precise_page_mapcount() of fs/proc/internal.h */
+#ifndef CS_HAVE_PAGE_MAPCOUNT
+	/* folio_precise_page_mapcount() of fs/proc/internal.h (6.12) */
 	struct folio *folio = page_folio(page);
 	int mapcount = atomic_read(&page->_mapcount) + 1;
 
@@ -40,7 +42,7 @@ static inline int cs_page_mapcount(struct page *page)
 /* A PMD read without the page-table lock, as pte_offset_map() does. */
 static inline pmd_t cs_pmd_read(pmd_t *pmdp)
 {
-#if CS_NEW_MM_API
+#ifdef CS_HAVE_PMDP_GET_LOCKLESS
 	return pmdp_get_lockless(pmdp);
 #else
 	return READ_ONCE(*pmdp);
@@ -50,7 +52,7 @@ static inline pmd_t cs_pmd_read(pmd_t *pmdp)
 /* The path /proc/PID/maps prints for a file mapping. */
 static inline const struct path *cs_file_path(struct file *file)
 {
-#if CS_NEW_MM_API
+#ifdef CS_HAVE_FILE_USER_PATH
 	return file_user_path(file);
 #else
 	return &file->f_path;
@@ -60,7 +62,7 @@ static inline const struct path *cs_file_path(struct file *file)
 /* Whether /proc/PID/maps calls this VMA [heap]. */
 static inline bool cs_vma_is_heap(struct vm_area_struct *vma)
 {
-#if CS_NEW_MM_API
+#ifdef CS_HAVE_VMA_IS_INITIAL_HEAP
 	return vma_is_initial_heap(vma);
 #else
 	return vma->vm_start <= vma->vm_mm->brk &&

@@ -60,8 +60,10 @@ struct cow_scan {
 	u32 depth_cached;
 };
 
-/* ->parent hops from @av to its root.  The holder's mmap_lock and the
- * page-table lock keep the chain alive: the VMA links all its ancestors. */
+/*
+ * ->parent hops from @av to its root.  The holder's mmap_lock and the
+ * page-table lock keep the chain alive: the VMA links all its ancestors.
+ */
 static u32 anon_vma_depth(struct cow_scan *s, const struct anon_vma *av)
 {
 	const struct anon_vma *a = av;

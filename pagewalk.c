@@ -63,7 +63,7 @@ static bool walk_huge_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
 	unsigned long i = (addr & ~PMD_MASK) >> PAGE_SHIFT;
 	unsigned long n = (end - addr) >> PAGE_SHIFT;
 	struct page *page;
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the PMD's page-table lock */
 	pmd_t pmd;
 
 	ptl = pmd_lock(vma->vm_mm, pmdp);
@@ -109,7 +109,7 @@ int cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
 	pud_t *pud;
 	pmd_t *pmdp, pmd;
 	pte_t *ptep;
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the PTE table's lock */
 
 	pgd = pgd_offset(mm, addr);
 	if (pgd_none(*pgd) || unlikely(pgd_bad(*pgd)))

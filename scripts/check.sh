@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: install what is missing, then every check and test of the
-# project.  Each check prints a TAP-style line; VM and host tests print
+# project: builds and static checks against 6.1 and 6.12, host tests, and
+# the VM suite on 6.1, 6.12 and the debug kernel.  Each check prints a TAP-style line; VM and host tests print
 # their own TAP.  Ends with one line "N passed, N failed, N skipped" summed
 # over everything, and exits non-zero when anything failed.
 set -uo pipefail
@@ -71,6 +72,12 @@ for t in selftests/host/*_test.sh; do
 		result 1 "$t exited $rc"
 	fi
 done
+
+# The third kernel: 6.12 with KASAN, lockdep, UBSAN, KFENCE and DEBUG_VM.
+scripts/debug-kernel.sh >"$logs/debug-kernel.log" 2>&1
+rc=$?
+result $rc "debug kernel built ($(cat build/debug-kernel/release 2>/dev/null))" "$logs/debug-kernel.log"
+[ "$rc" -eq 0 ] && kernels="$kernels debug"
 
 for k in $kernels; do
 	selftests/vm/run.sh "$k"

@@ -29,7 +29,7 @@ check() {
 
 run='# cowstat-vm: running t\n'
 done_='COWSTAT-VM-DONE\n'
-echo "1..8"
+echo "1..11"
 check all_pass "${run}1..2\nok 1 a\nok 2 b\n# cowstat-vm: t rc=0\n$done_" "" "3 0 0"
 check one_fail "${run}1..2\nok 1 a\nnot ok 2 b\n# cowstat-vm: t rc=1\n$done_" "" "2 1 0"
 check skip "${run}1..2\nok 1 a\nok 2 b # SKIP no THP\n# cowstat-vm: t rc=0\n$done_" "" "2 0 1"
@@ -40,4 +40,10 @@ check kernel_warning "${run}1..1\nok 1 a\n# cowstat-vm: t rc=0\n$done_" \
 	"[ 1.0] WARNING: CPU: 0 PID: 1 at mm/x.c:1 f+0x1\n" "1 1 0"
 check lockdep_splat "${run}1..1\nok 1 a\n# cowstat-vm: t rc=0\n$done_" \
 	"[ 1.0] WARNING: possible circular locking dependency detected\n" "1 1 0"
+check debug_banners_are_not_reports "${run}1..1\nok 1 a\n# cowstat-vm: t rc=0\n$done_" \
+	"[ 1.4] rcu: \tRCU lockdep checking is enabled.\n[ 0.1] Lock dependency validator: Copyright (c) 2006 Red Hat\n[ 0.2] kasan: KernelAddressSanitizer initialized\n" "2 0 0"
+check kasan_report "${run}1..1\nok 1 a\n# cowstat-vm: t rc=0\n$done_" \
+	"[ 9.0] BUG: KASAN: slab-use-after-free in cs_walk_tree+0x1\n" "1 1 0"
+check rcu_stall "${run}1..1\nok 1 a\n# cowstat-vm: t rc=0\n$done_" \
+	"[ 9.0] rcu: INFO: rcu_preempt self-detected stall on CPU\n" "1 1 0"
 exit $((fails > 0))
