@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The tree itself (spec section 2) and the walk's behaviour: rows without
+ * an mm, rows that share an mm, a reaped root, comm escaping, delay
+ * accounting, PID namespaces, a 10,000-process chain, swap, and a reader
+ * killed in the middle of a walk.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "cowstat_util.h"
+
+static char *read_tree(pid_t root)
+{
+	if (cs_select(root))
+		return NULL;
+	return cs_read(CS_DIR "/tree");
+}
+
+static int count_rows(const char *tree)
+{
+	struct cs_tree_row r;
+	const char *line;
+	int n = 0;
+
+	for (line = tree; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		n += !cs_parse_tree_row(line, &r);
+	return n;
+}
+
+static unsigned long long summary_value(const char *key)
+{
+	char *s = cs_read(CS_DIR "/summary"), k[64], *p;
+	unsigned long long v = ~0ULL;
+
+	snprintf(k, sizeof(k), "\n%s: ", key);
+	if (s && (p = strstr(s, k)))
+		v = strtoull(p + strlen(k), NULL, 10);
+	free(s);
+	return v;
+}
+
+TEST(zombie_child_is_a_no_mm_row)
+{
+	struct cs_tree_row r;
+	pid_t kid = fork();
+	char *tree;
+	int i;
+
+	ASSERT_LE(0, kid);
+	if (!kid)
+		_exit(0);
+	usleep(100000);		/* a zombie until we wait */
+	tree = read_tree(getpid());
+	ASSERT_NE(NULL, tree);
+	ASSERT_EQ(0, cs_find_tree_row(tree, kid, &r));
+	EXPECT_STREQ("no_mm", r.flags);
+	EXPECT_EQ(-1, r.cow_faults);
+	for (i = 0; i < F_NR; i++)
+		EXPECT_EQ(0, r.p.v[i]);
+	free(tree);
+	waitpid(kid, NULL, 0);
+}
+
+TEST(zombie_root_is_one_no_mm_row_and_reaped_root_is_esrch)
+{
+	pid_t kid = fork();
+	char *tree;
+
+	ASSERT_LE(0, kid);
+	if (!kid)
+		_exit(0);
+	usleep(100000);
+	tree = read_tree(kid);
+	ASSERT_NE(NULL, tree);
+	EXPECT_EQ(1, count_rows(tree));
+	EXPECT_NE(NULL, strstr(tree, " no_mm "));
+	free(tree);
+
+	waitpid(kid, NULL, 0);
+	/* The selection stays; reading it now fails with ESRCH, for each file. */
+	errno = 0;
+	EXPECT_EQ(NULL, cs_read(CS_DIR "/tree"));
+	EXPECT_EQ(ESRCH, errno);
+	errno = 0;
+	EXPECT_EQ(NULL, cs_read(CS_DIR "/summary"));
+	EXPECT_EQ(ESRCH, errno);
+	errno = 0;
+	EXPECT_EQ(NULL, cs_read(CS_DIR "/vmas"));
+	EXPECT_EQ(ESRCH, errno);
+	cs_select(1);
+}
+
+TEST(kernel_thread_root)
+{
+	char *tree = read_tree(2);	/* kthreadd and its kernel threads */
+	struct cs_tree_row r;
+
+	ASSERT_NE(NULL, tree);
+	ASSERT_EQ(0, cs_find_tree_row(tree, 2, &r));
+	EXPECT_STREQ("no_mm", r.flags);
+	EXPECT_EQ(0, r.p.v[F_RSS]);
+	EXPECT_LT(1, count_rows(tree));
+	EXPECT_EQ(0, summary_value("rss"));
+	free(tree);
+	cs_select(1);
+}
+
+static int vm_child(void *arg)
+{
+	int fd = *(int *)arg;
+
+	/* Shares our mm; tell the parent and wait without touching memory. */
+	syscall(SYS_write, fd, "x", 1);
+	for (;;)
+		syscall(SYS_pause);
+	return 0;
+}
+
+static void clone_vm(void *arg)
+{
+	static char stack[64 * 1024];
+	int fds[2];
+	char c;
+
+	if (pipe(fds) ||
+	    clone(vm_child, stack + sizeof(stack), CLONE_VM | SIGCHLD, &fds[1]) < 0 ||
+	    read(fds[0], &c, 1) != 1)
+		_exit(1);
+}
+
+TEST(clone_vm_child_shares_the_mm)
+{
+	struct cs_tree_row p, kid_row;
+	char flag[64], *tree;
+	pid_t parent;
+
+	/* A paused parent, so that its mm does not change between reads. */
+	parent = cs_spawn(clone_vm, NULL);
+	ASSERT_LT(0, parent);
+	tree = read_tree(parent);
+	ASSERT_NE(NULL, tree);
+	ASSERT_EQ(2, count_rows(tree));
+	ASSERT_EQ(0, cs_find_tree_row(tree, parent, &p));
+	ASSERT_EQ(0, cs_parse_tree_row(strchr(strchr(strchr(tree, '\n') + 1, '\n') + 1, '\n') + 1, &kid_row));
+	snprintf(flag, sizeof(flag), "mm_shared_with=%d", parent);
+	EXPECT_STREQ(flag, kid_row.flags);
+	EXPECT_STREQ("-", p.flags);
+	/* Both rows show the mm; the totals count it once. */
+	EXPECT_EQ(p.p.v[F_RSS], kid_row.p.v[F_RSS]);
+	EXPECT_LT(0, p.p.v[F_RSS]);
+	EXPECT_EQ(p.p.v[F_RSS], summary_value("rss"));
+	EXPECT_EQ(p.p.v[F_ANON], summary_value("anon"));
+	EXPECT_EQ(p.skipped_vmas, summary_value("skipped_vmas"));
+	EXPECT_EQ(2, summary_value("processes"));
+	free(tree);
+	cs_select(1);
+	/* Its CLONE_VM child dies with it (SIGKILL to the group's members). */
+	kill(kid_row.pid, SIGKILL);
+	cs_reap(parent);
+}
+
+TEST(comm_is_escaped)
+{
+	const char name[] = "a b\\c\n\001\377";
+	struct cs_tree_row r;
+	char *tree;
+	pid_t kid = fork();
+
+	ASSERT_LE(0, kid);
+	if (!kid) {
+		prctl(PR_SET_NAME, name);
+		pause();
+		_exit(0);
+	}
+	usleep(100000);
+	tree = read_tree(getpid());
+	ASSERT_NE(NULL, tree);
+	ASSERT_EQ(0, cs_find_tree_row(tree, kid, &r));
+	EXPECT_STREQ("a b\\134c\\012\\001\\377", r.comm);
+	free(tree);
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+}
+
+static void write_pages(void *arg)
+{
+	char *r = arg;
+
+	cs_touch(r, 0, 20, 2);
+}
+
+TEST(cow_faults_from_delay_accounting)
+{
+	const char *knob = "/proc/sys/kernel/task_delayacct";
+	struct cs_tree_row me, kid_row;
+	char *r, *tree;
+	pid_t kid;
+
+	if (access(knob, W_OK))
+		SKIP(return, "no %s", knob);
+	r = cs_region(32, 0);
+	ASSERT_NE(NULL, r);
+	cs_touch(r, 0, 32, 1);
+	/* Only tasks forked while delay accounting is on keep counts. */
+	ASSERT_EQ(0, cs_write_str(knob, "1"));
+	kid = cs_spawn(write_pages, r);
+	cs_write_str(knob, "0");
+	ASSERT_LT(0, kid);
+
+	tree = read_tree(getpid());
+	ASSERT_NE(NULL, tree);
+	ASSERT_EQ(0, cs_find_tree_row(tree, getpid(), &me));
+	ASSERT_EQ(0, cs_find_tree_row(tree, kid, &kid_row));
+	EXPECT_EQ(-1, me.cow_faults);
+	EXPECT_LE(20, kid_row.cow_faults);
+	EXPECT_EQ(kid_row.cow_faults, summary_value("cow_faults"));
+	free(tree);
+	cs_reap(kid);
+}
+
+static void pidns_child(void *arg)
+{
+	int *out = arg;
+
+	/* We are PID 1 of a new namespace; fork a child there and read. */
+	out[0] = cs_spawn(NULL, NULL);
+}
+
+TEST(pid_namespace)
+{
+	struct cs_tree_row r;
+	int fds[2], st;
+	char buf[4096], *tree;
+	ssize_t n;
+	pid_t kid;
+
+	ASSERT_EQ(0, pipe(fds));
+	if (unshare(CLONE_NEWPID))
+		SKIP(return, "unshare(CLONE_NEWPID): %s", strerror(errno));
+	kid = fork();
+	ASSERT_LE(0, kid);
+	if (!kid) {
+		int inner[1];
+
+		pidns_child(inner);
+		tree = read_tree(getpid());
+		n = tree ? strlen(tree) : 0;
+		if (write(fds[1], tree ? tree : "", n) != n)
+			_exit(1);
+		_exit(getpid() == 1 && inner[0] == 2 ? 0 : 2);
+	}
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	/* Inside: the namespace's PIDs; its init's parent is not visible. */
+	ASSERT_EQ(0, cs_find_tree_row(buf, 1, &r));
+	EXPECT_EQ(0, r.ppid);
+	EXPECT_EQ(0, r.depth);
+	ASSERT_EQ(0, cs_find_tree_row(buf, 2, &r));
+	EXPECT_EQ(1, r.ppid);
+	EXPECT_EQ(1, r.depth);
+	EXPECT_EQ(2, count_rows(buf));
+	cs_select(1);
+}
+
+#define CHAIN 10000
+#define CHAIN_STACK 16384
+
+static char *chain_stacks;
+static int chain_pipe;
+
+static int chain_link(void *arg)
+{
+	long i = (long)arg;
+
+	if (!i)		/* a process group of its own, to kill it whole */
+		syscall(SYS_setpgid, 0, 0);
+	if (i + 1 < CHAIN) {
+		if (clone(chain_link, chain_stacks + (i + 2) * CHAIN_STACK,
+			  CLONE_VM | SIGCHLD, (void *)(i + 1)) < 0)
+			syscall(SYS_write, chain_pipe, "e", 1);
+	} else {
+		syscall(SYS_write, chain_pipe, "x", 1);
+	}
+	for (;;)
+		syscall(SYS_pause);
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+FIXTURE(chain) {};
+FIXTURE_SETUP(chain) {}
+FIXTURE_TEARDOWN(chain) {}
+
+/* Building 10,000 processes under emulation takes a while. */
+TEST_F_TIMEOUT(chain, of_10000_processes, 600)
+{
+	double t0 = now();
+	struct cs_tree_row r, last = { 0 };
+	char c, *tree, *line;
+	int fds[2], rows = 0, chained = 1;
+	pid_t first, prev = 0;
+
+	chain_stacks = mmap(NULL, (CHAIN + 2UL) * CHAIN_STACK, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, chain_stacks);
+	ASSERT_EQ(0, pipe(fds));
+	chain_pipe = fds[1];
+	/* Orphans come back to us, so that we can reap them all. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	first = clone(chain_link, chain_stacks + CHAIN_STACK, CLONE_VM | SIGCHLD, (void *)0L);
+	ASSERT_LT(0, first);
+	ASSERT_EQ(1, read(fds[0], &c, 1));
+	ASSERT_EQ('x', c) TH_LOG("the chain could not be built");
+	TH_LOG("chain built in %.1f s", now() - t0);
+	t0 = now();
+	tree = read_tree(first);
+	TH_LOG("tree read in %.2f s", now() - t0);
+	ASSERT_NE(NULL, tree);
+	for (line = tree; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (cs_parse_tree_row(line, &r))
+			continue;
+		if (rows && (r.ppid != prev || r.depth != rows))
+			chained = 0;
+		prev = r.pid;
+		last = r;
+		rows++;
+	}
+	EXPECT_EQ(CHAIN, rows);
+	EXPECT_TRUE(chained);
+	EXPECT_EQ(CHAIN - 1, last.depth);
+	EXPECT_EQ(0, strncmp(last.flags, "mm_shared_with=", 15));
+	EXPECT_EQ(CHAIN, summary_value("processes"));
+	free(tree);
+	cs_select(1);
+
+	t0 = now();
+	kill(-first, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	TH_LOG("chain reaped in %.1f s", now() - t0);
+}
+
+TEST_HARNESS_MAIN
