@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
@@ -315,6 +316,7 @@ TEST_F_TIMEOUT(chain, of_10000_processes, 600)
 	char c, *tree, *line;
 	int fds[2], rows = 0, chained = 1;
 	pid_t first, prev = 0;
+	static pid_t pids[CHAIN];
 
 	chain_stacks = mmap(NULL, (CHAIN + 2UL) * CHAIN_STACK, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -339,6 +341,8 @@ TEST_F_TIMEOUT(chain, of_10000_processes, 600)
 			chained = 0;
 		prev = r.pid;
 		last = r;
+		if (rows < CHAIN)
+			pids[rows] = r.pid;
 		rows++;
 	}
 	EXPECT_EQ(CHAIN, rows);
@@ -349,11 +353,158 @@ TEST_F_TIMEOUT(chain, of_10000_processes, 600)
 	free(tree);
 	cs_select(1);
 
+	/*
+	 * Kill from the leaf up, one at a time: each death then reparents at
+	 * most one zombie, where killing the whole group at once makes the
+	 * kernel reparent thousands under tasklist_lock and, under emulation,
+	 * stalls RCU.
+	 */
 	t0 = now();
+	while (rows-- > 0) {
+		kill(pids[rows < CHAIN ? rows : CHAIN - 1], SIGKILL);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
 	kill(-first, SIGKILL);
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
 	TH_LOG("chain reaped in %.1f s", now() - t0);
+}
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+static char *swap_region;
+
+static void write_and_page_out(void *arg)
+{
+	cs_touch(swap_region, 0, 256, 6);
+	madvise(swap_region, 256 * getpagesize(), MADV_PAGEOUT);
+}
+
+/* Pages of @pid in [@start, @start + @n pages) that pagemap says are swapped. */
+static int pagemap_swapped(pid_t pid, char *start, int n)
+{
+	char path[64];
+	uint64_t e;
+	int fd, i, swapped = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		off_t off = ((uintptr_t)start / getpagesize() + i) * 8;
+
+		if (pread(fd, &e, 8, off) != 8)
+			return -1;
+		swapped += !!(e & (1ULL << 62));
+	}
+	close(fd);
+	return swapped;
+}
+
+FIXTURE(zram) {
+	int on;
+};
+
+FIXTURE_SETUP(zram)
+{
+	self->on = 0;
+	if (access("/sys/block/zram0/disksize", W_OK))
+		SKIP(return, "no zram device");
+	cs_write_str("/sys/block/zram0/reset", "1");
+	ASSERT_EQ(0, cs_write_str("/sys/block/zram0/disksize", "64M"));
+	ASSERT_EQ(0, system("mkswap /dev/zram0 >/dev/null 2>&1"));
+	ASSERT_EQ(0, swapon("/dev/zram0", 0));
+	self->on = 1;
+}
+
+FIXTURE_TEARDOWN(zram)
+{
+	if (self->on)
+		swapoff("/dev/zram0");
+}
+
+TEST_F(zram, swapped_out_pages_count_as_swap)
+{
+	struct cs_pages p;
+	char *vmas;
+	pid_t kid;
+	int want;
+
+	swap_region = cs_region(256, 0);
+	ASSERT_NE(NULL, swap_region);
+	cs_touch(swap_region, 0, 256, 1);
+	kid = cs_spawn(write_and_page_out, NULL);
+	ASSERT_LT(0, kid);
+	ASSERT_EQ(0, cs_select(getpid()));
+	vmas = cs_read(CS_DIR "/vmas");
+	ASSERT_NE(NULL, vmas);
+	ASSERT_EQ(0, cs_find_vma(vmas, kid, swap_region, &p));
+	free(vmas);
+	want = pagemap_swapped(kid, swap_region, 256);
+	cs_reap(kid);
+	ASSERT_LT(0, want) TH_LOG("MADV_PAGEOUT swapped nothing out");
+	EXPECT_EQ(want, p.v[F_SWAP]);
+	EXPECT_EQ(256 - want, p.v[F_RSS]);
+	cs_select(1);
+}
+
+static char *big;
+
+FIXTURE(killed) {};
+FIXTURE_SETUP(killed) {}
+FIXTURE_TEARDOWN(killed) {}
+
+/*
+ * A reader killed in the middle of a walk returns promptly: the walk
+ * checks for a fatal signal after every page table.
+ */
+TEST_F_TIMEOUT(killed, reader_returns_promptly, 300)
+{
+	const int pages = 65536, kids = 32;
+	pid_t kid[32], reader, root = getpid();
+	double t0, walk, died;
+	int i, fds[2];
+	char c, *s;
+
+	big = cs_region(pages, 0);
+	ASSERT_NE(NULL, big);
+	cs_touch(big, 0, pages, 1);
+	for (i = 0; i < kids; i++)
+		kid[i] = cs_spawn(NULL, NULL);
+
+	ASSERT_EQ(0, cs_select(root));
+	t0 = now();
+	s = cs_read(CS_DIR "/vmas");
+	walk = now() - t0;
+	ASSERT_NE(NULL, s);
+	free(s);
+	TH_LOG("a whole walk takes %.2f s", walk);
+
+	ASSERT_EQ(0, pipe(fds));
+	reader = fork();
+	ASSERT_LE(0, reader);
+	if (!reader) {
+		if (write(fds[1], "x", 1) != 1)
+			_exit(1);
+		s = cs_read(CS_DIR "/vmas");
+		_exit(s ? 0 : 1);
+	}
+	ASSERT_EQ(1, read(fds[0], &c, 1));
+	usleep(walk * 1e6 / 5);
+	t0 = now();
+	kill(reader, SIGKILL);
+	waitpid(reader, NULL, 0);
+	died = now() - t0;
+	TH_LOG("killed at 1/5 of the walk, it was gone after %.3f s", died);
+	for (i = 0; i < kids; i++)
+		cs_reap(kid[i]);
+	if (walk < 0.3)
+		SKIP(return, "a walk of %.2f s is too quick to interrupt reliably", walk);
+	EXPECT_GT(walk / 2, died);
 }
 
 TEST_HARNESS_MAIN

@@ -77,6 +77,7 @@ install_kmod() {
 	echo "$name" >>"$root/lib/modules/load-order"
 }
 install_kmod zram
+install_kmod lzo-rle	# zram's default compressor on 6.1
 
 tests=$(make -s -C selftests OUTPUT="$top/build/selftests" list)
 for t in $tests; do
