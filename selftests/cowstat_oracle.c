@@ -13,94 +13,9 @@
 #include <stdint.h>
 
 #include "kselftest_harness.h"
-#include "cowstat_util.h"
-
-#define PM_PRESENT	(1ULL << 63)
-#define PM_SWAP		(1ULL << 62)
-#define PM_PFN_MASK	((1ULL << 55) - 1)
-#define KPF_ANON	12
-#define KPF_THP		22
-#define KPF_ZERO_PAGE	24
+#include "cowstat_pagemap.h"
 
 #define MAX_PIDS	16
-
-struct oracle {
-	struct cs_pages p;
-};
-
-static int pread_u64(int fd, uint64_t idx, uint64_t *v)
-{
-	return pread(fd, v, 8, idx * 8) == 8 ? 0 : -1;
-}
-
-/* The oracle's counts for @pid; pfns of its rss go to @pfns (deduplicated later). */
-static int oracle(pid_t pid, struct cs_pages *o, uint64_t **pfns, size_t *npfns,
-		  size_t *cap)
-{
-	char path[64], line[512];
-	FILE *maps;
-	int pm, kc, kf;
-	size_t ps = getpagesize();
-
-	memset(o, 0, sizeof(*o));
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	maps = fopen(path, "r");
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
-	pm = open(path, O_RDONLY);
-	kc = open("/proc/kpagecount", O_RDONLY);
-	kf = open("/proc/kpageflags", O_RDONLY);
-	if (!maps || pm < 0 || kc < 0 || kf < 0)
-		return -1;
-
-	while (fgets(line, sizeof(line), maps)) {
-		unsigned long s, e, a;
-
-		if (sscanf(line, "%lx-%lx", &s, &e) != 2)
-			continue;
-		/* Not VMAs of the walk: the gate area; PFN maps cowstat skips. */
-		if (strstr(line, "[vsyscall]") || strstr(line, "[vvar"))
-			continue;
-		for (a = s; a < e; a += ps) {
-			uint64_t ent, cnt, fl, pfn;
-
-			if (pread_u64(pm, a / ps, &ent))
-				return -1;
-			if (ent & PM_SWAP) {
-				o->v[F_SWAP]++;
-				continue;
-			}
-			if (!(ent & PM_PRESENT))
-				continue;
-			pfn = ent & PM_PFN_MASK;
-			if (pread_u64(kf, pfn, &fl) || pread_u64(kc, pfn, &cnt))
-				return -1;
-			if (fl & (1ULL << KPF_ZERO_PAGE)) {
-				o->v[F_ZERO]++;
-				continue;
-			}
-			o->v[F_RSS]++;
-			if (fl & (1ULL << KPF_ANON)) {
-				o->v[F_ANON]++;
-				o->v[cnt >= 2 ? F_ANON_SHARED : F_ANON_PRIVATE]++;
-			} else {
-				o->v[F_FILE]++;
-			}
-			o->v[cnt >= 2 ? F_SHARED : F_PRIVATE]++;
-			if (fl & (1ULL << KPF_THP))
-				o->v[F_THP]++;
-			if (*npfns == *cap) {
-				*cap = *cap ? *cap * 2 : 4096;
-				*pfns = realloc(*pfns, *cap * sizeof(**pfns));
-			}
-			(*pfns)[(*npfns)++] = pfn;
-		}
-	}
-	fclose(maps);
-	close(pm);
-	close(kc);
-	close(kf);
-	return 0;
-}
 
 static int cmp_u64(const void *a, const void *b)
 {

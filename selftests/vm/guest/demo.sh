@@ -14,6 +14,8 @@ for f in version pid tree summary vmas; do
 	echo "== cat $D/$f"
 	cat $D/$f
 done
+echo "== the same processes by the pagemap + kpagecount + kpageflags oracle"
+/tests/cowstat_pagemap $(awk '!/^#/ { print $1 }' $D/tree)
 if [ -x /bin/cowstat ]; then
 	echo "== cowstat $pid"
 	cowstat "$pid"
