@@ -16,7 +16,7 @@ BUILD := build/$(KVER)
 
 # Module sources: everything Kbuild needs, linked into a per-kernel build
 # directory so that builds for several kernels do not share objects.
-MOD_SRCS := Kbuild $(wildcard *.c *.h)
+MOD_SRCS := Kbuild $(wildcard *.c *.h) uapi
 
 .PHONY: all module tools selftests deps check demo vm-test debug-kernel clean
 

@@ -80,7 +80,8 @@ static void add_totals(struct cs_snapshot *snap)
 /**
  * cs_snapshot_take() - walk the tree of @root once
  * @root: the root's thread-group &struct pid
- * @want_vmas: keep a row for every VMA
+ * @how: CS_WANT_VMAS, keep a row for every VMA; CS_CHECK_PERM, count only
+ *	the processes that the caller may ptrace-read, flag the others
  * @snapp: receives the snapshot, to be freed with cs_snapshot_free()
  *
  * Sleeps; takes each mm's mmap_lock for read in turn.
@@ -88,7 +89,7 @@ static void add_totals(struct cs_snapshot *snap)
  * Return: 0; -ESRCH when @root has been reaped or is not visible to the
  * caller; -ENOMEM; -EINTR when a fatal signal stopped the walk.
  */
-int cs_snapshot_take(struct pid *root, bool want_vmas,
+int cs_snapshot_take(struct pid *root, unsigned int how,
 		     struct cs_snapshot **snapp)
 {
 	struct cs_snapshot *snap;
@@ -98,7 +99,8 @@ int cs_snapshot_take(struct pid *root, bool want_vmas,
 	if (!snap)
 		return -ENOMEM;
 	xa_init(&snap->pfns);
-	snap->want_vmas = want_vmas;
+	snap->want_vmas = how & CS_WANT_VMAS;
+	snap->check_perm = how & CS_CHECK_PERM;
 
 	ret = cs_tree_collect(snap, root);
 	if (!ret)
@@ -134,12 +136,18 @@ static int __init cowstat_init(void)
 	ret = cowstat_debugfs_init();
 	if (ret)
 		return ret;
+	ret = cowstat_netlink_init();
+	if (ret) {
+		cowstat_debugfs_exit();
+		return ret;
+	}
 	pr_info("version %s loaded\n", COWSTAT_VERSION);
 	return 0;
 }
 
 static void __exit cowstat_exit(void)
 {
+	cowstat_netlink_exit();
 	cowstat_debugfs_exit();
 }
 

@@ -77,6 +77,7 @@ struct cs_vma {
 
 #define CS_NO_MM	BIT(0)	/* no mm: kernel thread, zombie, exiting */
 #define CS_MM_SHARED	BIT(1)	/* shares the mm of row @mm_owner */
+#define CS_NOT_PERMITTED BIT(2)	/* the reader may not read it: not walked */
 
 /**
  * struct cs_proc - one process (thread group) of the tree
@@ -89,7 +90,7 @@ struct cs_vma {
  * @mm: the address space, pinned with mmgrab(), or NULL
  * @mm_owner: index of the row that counts @mm: this row's own index,
  *	or an earlier row's when the mm is shared
- * @flags: CS_NO_MM, CS_MM_SHARED
+ * @flags: CS_NO_MM, CS_MM_SHARED, CS_NOT_PERMITTED
  * @cow_faults: COW copies of the process's threads (delay accounting)
  * @cow_faults_valid: delay accounting kept them for at least one thread
  * @skipped_vmas: hugetlb, VM_PFNMAP and VM_IO VMAs
@@ -134,6 +135,7 @@ struct cs_member {
  * @procs: rows, parents before children (depth-first, children by PID)
  * @nr_procs: number of rows
  * @want_vmas: keep per-VMA rows
+ * @check_perm: walk only processes the reader may ptrace-read
  * @total: page fields summed over distinct mms
  * @skipped_vmas: skipped VMAs summed over distinct mms
  * @cow_faults: summed over the rows where available
@@ -149,6 +151,7 @@ struct cs_snapshot {
 	struct cs_proc *procs;
 	u32 nr_procs;
 	bool want_vmas;
+	bool check_perm;
 	struct cs_counts total;
 	u64 skipped_vmas;
 	u64 cow_faults;
@@ -178,7 +181,9 @@ static inline void *cs_grow(void *p, size_t old_n, size_t new_n, size_t size)
 
 /* cowstat.c */
 struct pid *cowstat_find_process(u32 nr);
-int cs_snapshot_take(struct pid *root, bool want_vmas,
+#define CS_WANT_VMAS	BIT(0)
+#define CS_CHECK_PERM	BIT(1)
+int cs_snapshot_take(struct pid *root, unsigned int how,
 		     struct cs_snapshot **snapp);
 void cs_snapshot_free(struct cs_snapshot *snap);
 
@@ -211,6 +216,10 @@ void cs_walk_release(struct cs_snapshot *snap);
 
 /* cow.c */
 int cs_cow_count(struct cs_snapshot *snap);
+
+/* netlink.c */
+int cowstat_netlink_init(void);
+void cowstat_netlink_exit(void);
 
 /* debugfs.c */
 int cowstat_debugfs_init(void);

@@ -152,6 +152,10 @@ static void show_flags(struct seq_file *m, const struct cs_snapshot *snap,
 			   snap->procs[p->mm_owner].nr);
 		sep = ",";
 	}
+	if (p->flags & CS_NOT_PERMITTED) {
+		seq_printf(m, "%snot_permitted", sep);
+		sep = ",";
+	}
 	if (!*sep)
 		seq_putc(m, '-');
 }
@@ -270,7 +274,7 @@ static int walk_open(struct inode *inode, struct file *file,
 		return -ENOMEM;
 	root = get_root_pid();
 	wf->root = pid_nr_ns(root, task_active_pid_ns(current));
-	wf->err = cs_snapshot_take(root, want_vmas, &wf->snap);
+	wf->err = cs_snapshot_take(root, want_vmas ? CS_WANT_VMAS : 0, &wf->snap);
 	put_pid(root);
 	/* Interrupted: fail the open, the reader is dying anyway. */
 	if (wf->err == -EINTR) {

@@ -14,6 +14,9 @@
  * the tree.
  */
 #include <linux/bitmap.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/sched/coredump.h>
 #include <linux/delayacct.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
@@ -105,8 +108,38 @@ static unsigned int first_child(const struct cs_link *links, unsigned int n,
 	return lo;
 }
 
+/*
+ * Whether the caller may read @task's /proc/PID/smaps: the credential and
+ * dumpable checks of __ptrace_may_access(PTRACE_MODE_READ_FSCREDS), which
+ * is not exported.  The LSM hook it also calls is not exported either, so
+ * an LSM that denies ptrace reads is not consulted (README).  Called with
+ * task_lock(@task) held, as ptrace_may_access() calls it.
+ */
+static bool may_read(struct task_struct *task)
+{
+	const struct cred *cred = current_cred(), *tcred;
+	struct mm_struct *mm;
+	bool ok;
+
+	if (same_thread_group(task, current))
+		return true;
+	rcu_read_lock();
+	tcred = __task_cred(task);
+	ok = (uid_eq(cred->fsuid, tcred->euid) && uid_eq(cred->fsuid, tcred->suid) &&
+	      uid_eq(cred->fsuid, tcred->uid) && gid_eq(cred->fsgid, tcred->egid) &&
+	      gid_eq(cred->fsgid, tcred->sgid) && gid_eq(cred->fsgid, tcred->gid)) ||
+	     ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
+	rcu_read_unlock();
+	if (!ok)
+		return false;
+	mm = task->mm;
+	return !mm || get_dumpable(mm) == SUID_DUMP_USER ||
+	       ns_capable(mm->user_ns, CAP_SYS_PTRACE);
+}
+
 /* Fill a row from the live task; a task gone meanwhile is a no_mm row. */
-static void fill_row(struct cs_proc *p, struct pid_namespace *ns)
+static void fill_row(struct cs_proc *p, struct pid_namespace *ns,
+		     bool check_perm)
 {
 	struct task_struct *task, *t;
 	struct mm_struct *mm = NULL;
@@ -120,6 +153,24 @@ static void fill_row(struct cs_proc *p, struct pid_namespace *ns)
 		return;
 	}
 	get_task_struct(task);
+	rcu_read_unlock();
+
+	__get_task_comm(p->comm, sizeof(p->comm), task);
+	task_lock(task);
+	if (check_perm && !may_read(task)) {
+		/* Nothing of it is read: no counts, no mm, no cow_faults. */
+		task_unlock(task);
+		put_task_struct(task);
+		p->flags |= CS_NOT_PERMITTED;
+		return;
+	}
+	if (!(task->flags & PF_KTHREAD) && task->mm) {
+		mm = task->mm;
+		mmgrab(mm);
+	}
+	task_unlock(task);
+
+	rcu_read_lock();
 	for_each_thread(task, t) {
 		if (t->delays) {
 			p->cow_faults += READ_ONCE(t->delays->wpcopy_count);
@@ -127,14 +178,6 @@ static void fill_row(struct cs_proc *p, struct pid_namespace *ns)
 		}
 	}
 	rcu_read_unlock();
-
-	__get_task_comm(p->comm, sizeof(p->comm), task);
-	task_lock(task);
-	if (!(task->flags & PF_KTHREAD) && task->mm) {
-		mm = task->mm;
-		mmgrab(mm);
-	}
-	task_unlock(task);
 	put_task_struct(task);
 
 	p->mm = mm;
@@ -284,7 +327,7 @@ int cs_tree_collect(struct cs_snapshot *snap, struct pid *root)
 	snap->nr_procs = out;
 
 	for (i = 0; i < out; i++) {
-		fill_row(&snap->procs[i], ns);
+		fill_row(&snap->procs[i], ns, snap->check_perm);
 		cond_resched();
 	}
 	ret = mark_shared_mms(snap);

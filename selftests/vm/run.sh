@@ -80,6 +80,8 @@ install_kmod zram
 install_kmod lzo-rle	# zram's default compressor on 6.1
 
 tests=$(make -s -C selftests OUTPUT="$top/build/selftests" list)
+# COWSTAT_TESTS="a b" runs only those test binaries (while developing).
+[ -n "${COWSTAT_TESTS:-}" ] && tests=$COWSTAT_TESTS
 for t in $tests; do
 	install_prog "$top/build/selftests/$t" "tests/$t"
 done

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "cowstat" (netlink/cowstat.yaml).
+ *
+ * Unlike debugfs's one global selector, every request names its process,
+ * so any number of programs can read at once.  COWSTAT_CMD_GET does one
+ * process (do) or a whole tree (dump).  A dump walks the tree once, when
+ * it starts, and sends that snapshot across as many recvmsg() calls as it
+ * takes: one message per process, VMA messages when asked, and the totals
+ * last.
+ *
+ * Callers see the counts of the processes whose /proc/PID/smaps they may
+ * read (ptrace read access); other processes are flagged not-permitted,
+ * carry no counts and are neither walked nor added to the totals.
+ */
+#include <linux/pid.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "compat.h"
+#include "cowstat.h"
+#include "uapi/linux/cowstat.h"
+
+static struct genl_family cowstat_family;
+
+/* The 12 page fields, in cs_field order, as attributes of each set. */
+static const u16 proc_count_attr[CS_NR_FIELDS] = {
+	COWSTAT_A_PROC_RSS, COWSTAT_A_PROC_ANON, COWSTAT_A_PROC_FILE,
+	COWSTAT_A_PROC_SHARED, COWSTAT_A_PROC_PRIVATE,
+	COWSTAT_A_PROC_ANON_SHARED, COWSTAT_A_PROC_ANON_PRIVATE,
+	COWSTAT_A_PROC_COW_BROKEN, COWSTAT_A_PROC_SWAP, COWSTAT_A_PROC_ZERO,
+	COWSTAT_A_PROC_KSM, COWSTAT_A_PROC_THP,
+};
+
+static const u16 vma_count_attr[CS_NR_FIELDS] = {
+	COWSTAT_A_VMA_RSS, COWSTAT_A_VMA_ANON, COWSTAT_A_VMA_FILE,
+	COWSTAT_A_VMA_SHARED, COWSTAT_A_VMA_PRIVATE,
+	COWSTAT_A_VMA_ANON_SHARED, COWSTAT_A_VMA_ANON_PRIVATE,
+	COWSTAT_A_VMA_COW_BROKEN, COWSTAT_A_VMA_SWAP, COWSTAT_A_VMA_ZERO,
+	COWSTAT_A_VMA_KSM, COWSTAT_A_VMA_THP,
+};
+
+/*
+ * One policy serves do and dump (6.1 has no split ops); the attribute
+ * that belongs to the other one is refused by hand.  Validation is
+ * strict: unknown attributes and wrong types are errors.
+ */
+/* Not const: 6.1's NLA_POLICY_FULL_RANGE() takes a plain pointer. */
+static struct netlink_range_validation pid_range = {
+	.min = 1,
+	.max = INT_MAX,
+};
+
+static const struct nla_policy cowstat_get_policy[COWSTAT_A_PROC_VMAS + 1] = {
+	[COWSTAT_A_PROC_PID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &pid_range),
+	[COWSTAT_A_PROC_ROOT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &pid_range),
+	[COWSTAT_A_PROC_VMAS]	= { .type = NLA_FLAG },
+};
+
+static int put_counts(struct sk_buff *skb, const u16 *attr, u16 pad,
+		      const struct cs_counts *c)
+{
+	int i;
+
+	for (i = 0; i < CS_NR_FIELDS; i++)
+		if (nla_put_u64_64bit(skb, attr[i], c->v[i], pad))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static u32 proc_flags(const struct cs_proc *p)
+{
+	return (p->flags & CS_NO_MM ? COWSTAT_PROC_FLAGS_NO_MM : 0) |
+	       (p->flags & CS_MM_SHARED ? COWSTAT_PROC_FLAGS_MM_SHARED : 0) |
+	       (p->flags & CS_NOT_PERMITTED ? COWSTAT_PROC_FLAGS_NOT_PERMITTED : 0);
+}
+
+static int put_proc(struct sk_buff *skb, const struct cs_snapshot *snap,
+		    const struct cs_proc *p)
+{
+	if (nla_put_u32(skb, COWSTAT_A_PROC_PID, p->nr) ||
+	    nla_put_u32(skb, COWSTAT_A_PROC_PPID, p->ppid) ||
+	    nla_put_u32(skb, COWSTAT_A_PROC_DEPTH, p->depth) ||
+	    nla_put_string(skb, COWSTAT_A_PROC_COMM, p->comm) ||
+	    nla_put_u32(skb, COWSTAT_A_PROC_FLAGS, proc_flags(p)))
+		return -EMSGSIZE;
+	if ((p->flags & CS_MM_SHARED) &&
+	    nla_put_u32(skb, COWSTAT_A_PROC_MM_SHARED_WITH,
+			snap->procs[p->mm_owner].nr))
+		return -EMSGSIZE;
+	if (p->flags & CS_NOT_PERMITTED)
+		return 0;	/* nothing else of it may be told */
+	if (put_counts(skb, proc_count_attr, COWSTAT_A_PROC_PAD, &p->c) ||
+	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_SKIPPED_VMAS, p->skipped_vmas,
+			      COWSTAT_A_PROC_PAD))
+		return -EMSGSIZE;
+	if (p->cow_faults_valid &&
+	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_COW_FAULTS, p->cow_faults,
+			      COWSTAT_A_PROC_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_vma(struct sk_buff *skb, const struct cs_proc *p,
+		   const struct cs_vma *v)
+{
+	unsigned long fl = v->flags;
+	char perms[5] = {
+		fl & VM_READ ? 'r' : '-', fl & VM_WRITE ? 'w' : '-',
+		fl & VM_EXEC ? 'x' : '-', fl & VM_MAYSHARE ? 's' : 'p', '\0',
+	};
+	struct nlattr *nest;
+
+	if (nla_put_u32(skb, COWSTAT_A_PROC_PID, p->nr))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, COWSTAT_A_PROC_VMA);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, COWSTAT_A_VMA_START, v->start, COWSTAT_A_VMA_PAD) ||
+	    nla_put_u64_64bit(skb, COWSTAT_A_VMA_END, v->end, COWSTAT_A_VMA_PAD) ||
+	    nla_put_u64_64bit(skb, COWSTAT_A_VMA_OFFSET,
+			      v->has_file ? (u64)v->pgoff << PAGE_SHIFT : 0,
+			      COWSTAT_A_VMA_PAD) ||
+	    nla_put_string(skb, COWSTAT_A_VMA_PERMS, perms) ||
+	    (v->name && nla_put_string(skb, COWSTAT_A_VMA_NAME, v->name)) ||
+	    put_counts(skb, vma_count_attr, COWSTAT_A_VMA_PAD, &v->c))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_totals(struct sk_buff *skb, const struct cs_snapshot *snap)
+{
+	if (nla_put_flag(skb, COWSTAT_A_PROC_TOTALS) ||
+	    nla_put_u32(skb, COWSTAT_A_PROC_PID, snap->procs[0].nr) ||
+	    nla_put_u32(skb, COWSTAT_A_PROC_PROCESSES, snap->nr_procs) ||
+	    nla_put_u32(skb, COWSTAT_A_PROC_PAGE_SIZE, PAGE_SIZE) ||
+	    put_counts(skb, proc_count_attr, COWSTAT_A_PROC_PAD, &snap->total) ||
+	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_SKIPPED_VMAS,
+			      snap->skipped_vmas, COWSTAT_A_PROC_PAD) ||
+	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_UNIQUE, snap->unique,
+			      COWSTAT_A_PROC_PAD) ||
+	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_SAVED,
+			      snap->total.v[CS_RSS] - snap->unique,
+			      COWSTAT_A_PROC_PAD))
+		return -EMSGSIZE;
+	if (snap->cow_faults_valid &&
+	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_COW_FAULTS, snap->cow_faults,
+			      COWSTAT_A_PROC_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Take a snapshot of the tree of @nr for a netlink caller.  Fails with
+ * -ESRCH for a PID the caller cannot see and -EPERM when the caller may
+ * not read the root itself.
+ */
+static int take_snapshot(u32 nr, unsigned int how, struct netlink_ext_ack *extack,
+			 const struct nlattr *attr, struct cs_snapshot **snapp)
+{
+	struct pid *pid = cowstat_find_process(nr);
+	int ret;
+
+	if (!pid) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "no such process");
+		return -ESRCH;
+	}
+	ret = cs_snapshot_take(pid, how | CS_CHECK_PERM, snapp);
+	put_pid(pid);
+	if (ret == -ESRCH)
+		NL_SET_ERR_MSG_ATTR(extack, attr, "no such process");
+	if (ret)
+		return ret;
+	if ((*snapp)->procs[0].flags & CS_NOT_PERMITTED) {
+		cs_snapshot_free(*snapp);
+		NL_SET_ERR_MSG_ATTR(extack, attr, "not permitted to read this process");
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int cowstat_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct nlattr *root_attr;
+	struct cs_snapshot *snap;
+	struct sk_buff *msg;
+	u32 pid, i;
+	void *hdr;
+	int ret;
+
+	if (!attrs[COWSTAT_A_PROC_PID]) {
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, COWSTAT_A_PROC_PID);
+		NL_SET_ERR_MSG(info->extack, "pid is required");
+		return -EINVAL;
+	}
+	if (attrs[COWSTAT_A_PROC_VMAS]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[COWSTAT_A_PROC_VMAS],
+				    "vmas is for dumps only");
+		return -EINVAL;
+	}
+	pid = nla_get_u32(attrs[COWSTAT_A_PROC_PID]);
+	root_attr = attrs[COWSTAT_A_PROC_ROOT] ?: attrs[COWSTAT_A_PROC_PID];
+	ret = take_snapshot(nla_get_u32(root_attr), 0, info->extack, root_attr,
+			    &snap);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < snap->nr_procs && snap->procs[i].nr != pid; i++)
+		;
+	ret = -ENOENT;
+	if (i == snap->nr_procs) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[COWSTAT_A_PROC_PID],
+				    "process is not in the tree of root");
+		goto out;
+	}
+	ret = -EPERM;
+	if (snap->procs[i].flags & CS_NOT_PERMITTED) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[COWSTAT_A_PROC_PID],
+				    "not permitted to read this process");
+		goto out;
+	}
+
+	ret = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &cowstat_family, 0, COWSTAT_CMD_GET);
+	if (!hdr || put_proc(msg, snap, &snap->procs[i])) {
+		nlmsg_free(msg);
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out:
+	cs_snapshot_free(snap);
+	return ret;
+}
+
+/* Where a dump stands between recvmsg() calls; lives in cb->ctx. */
+struct dump_state {
+	struct cs_snapshot *snap;
+	u32 row;		/* next process to send */
+	u32 vma;		/* next VMA of that process */
+	bool row_sent;		/* its process message is out */
+	bool done;		/* the totals are out */
+};
+
+static struct dump_state *dump_state(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct dump_state) > sizeof(cb->ctx));
+	return (struct dump_state *)cb->ctx;
+}
+
+static int cowstat_get_dump_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = cs_dump_attrs(cb);
+	struct dump_state *st = dump_state(cb);
+
+	memset(st, 0, sizeof(*st));
+	if (!attrs[COWSTAT_A_PROC_PID]) {
+		NL_SET_ERR_ATTR_MISS(cb->extack, NULL, COWSTAT_A_PROC_PID);
+		NL_SET_ERR_MSG(cb->extack, "pid (the tree root) is required");
+		return -EINVAL;
+	}
+	if (attrs[COWSTAT_A_PROC_ROOT]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[COWSTAT_A_PROC_ROOT],
+				    "root is for get only; a dump's root is pid");
+		return -EINVAL;
+	}
+	return take_snapshot(nla_get_u32(attrs[COWSTAT_A_PROC_PID]),
+			     attrs[COWSTAT_A_PROC_VMAS] ? CS_WANT_VMAS : 0,
+			     cb->extack, attrs[COWSTAT_A_PROC_PID], &st->snap);
+}
+
+static int fill_proc(struct sk_buff *skb, const struct dump_state *st)
+{
+	return put_proc(skb, st->snap, &st->snap->procs[st->row]);
+}
+
+static int fill_vma(struct sk_buff *skb, const struct dump_state *st)
+{
+	const struct cs_proc *p = &st->snap->procs[st->row];
+	/* A row that shares an mm lists the owner's VMAs. */
+	const struct cs_proc *o = &st->snap->procs[p->mm_owner];
+
+	return put_vma(skb, p, &o->vmas[st->vma]);
+}
+
+static int fill_totals(struct sk_buff *skb, const struct dump_state *st)
+{
+	return put_totals(skb, st->snap);
+}
+
+/* Put one message of the dump; false when @skb has no room for it. */
+static bool dump_msg(struct sk_buff *skb, struct netlink_callback *cb,
+		     int (*fill)(struct sk_buff *skb, const struct dump_state *st))
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &cowstat_family, NLM_F_MULTI, COWSTAT_CMD_GET);
+	if (!hdr)
+		return false;
+	if (fill(skb, dump_state(cb))) {
+		genlmsg_cancel(skb, hdr);
+		return false;
+	}
+	genlmsg_end(skb, hdr);
+	return true;
+}
+
+static int cowstat_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct dump_state *st = dump_state(cb);
+	struct cs_snapshot *snap = st->snap;
+
+	for (; st->row < snap->nr_procs; st->row++, st->vma = 0, st->row_sent = false) {
+		const struct cs_proc *p = &snap->procs[st->row];
+
+		if (!st->row_sent) {
+			if (!dump_msg(skb, cb, fill_proc))
+				goto full;
+			st->row_sent = true;
+		}
+		for (; st->vma < snap->procs[p->mm_owner].nr_vmas; st->vma++)
+			if (!dump_msg(skb, cb, fill_vma))
+				goto full;
+	}
+	if (!st->done) {
+		if (!dump_msg(skb, cb, fill_totals))
+			goto full;
+		st->done = true;
+	}
+	return 0;
+full:
+	/* An empty skb that cannot take one message would never progress. */
+	return skb->len ? skb->len : -EMSGSIZE;
+}
+
+static int cowstat_get_dump_done(struct netlink_callback *cb)
+{
+	cs_snapshot_free(dump_state(cb)->snap);
+	return 0;
+}
+
+static const struct genl_ops cowstat_ops[] = {
+	{
+		.cmd		= COWSTAT_CMD_GET,
+		.doit		= cowstat_get_doit,
+		.start		= cowstat_get_dump_start,
+		.dumpit		= cowstat_get_dumpit,
+		.done		= cowstat_get_dump_done,
+		.policy		= cowstat_get_policy,
+		.maxattr	= ARRAY_SIZE(cowstat_get_policy) - 1,
+	},
+};
+
+static struct genl_family cowstat_family __ro_after_init = {
+	.name		= COWSTAT_FAMILY_NAME,
+	.version	= COWSTAT_FAMILY_VERSION,
+	.netnsok	= true,
+	/* Walks sleep and take no global lock: no need for genl_mutex. */
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= cowstat_ops,
+	.n_ops		= ARRAY_SIZE(cowstat_ops),
+};
+
+/**
+ * cowstat_netlink_init() - register the "cowstat" generic netlink family
+ *
+ * Return: 0 or the error of genl_register_family().
+ */
+int cowstat_netlink_init(void)
+{
+	return genl_register_family(&cowstat_family);
+}
+
+/**
+ * cowstat_netlink_exit() - unregister the family
+ *
+ * genl_unregister_family() waits for running operations and ends open
+ * dumps (their .done frees the snapshot).
+ */
+void cowstat_netlink_exit(void)
+{
+	genl_unregister_family(&cowstat_family);
+}

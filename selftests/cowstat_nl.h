@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Raw generic netlink for the cowstat selftests: no library, so that the
+ * tests can also send what a library would refuse to build (wrong types,
+ * truncated messages, unknown attributes).
+ */
+#ifndef COWSTAT_NL_H
+#define COWSTAT_NL_H
+
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/cowstat.h>
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+
+struct nl {
+	int fd;
+	int recvs;		/* recvmsg() calls of the last answer */
+	uint16_t family;
+	uint32_t seq;
+	char extack[256];	/* the last error's extack message */
+};
+
+#define NLA_DATA(a)	((void *)((char *)(a) + NLA_HDRLEN))
+#define NLA_NEXT(a)	((struct nlattr *)((char *)(a) + NLA_ALIGN((a)->nla_len)))
+
+/* Append an attribute to @nlh (whose buffer has room). */
+static inline void nl_put(struct nlmsghdr *nlh, uint16_t type, const void *data, uint16_t len)
+{
+	struct nlattr *a = (struct nlattr *)((char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	memcpy(NLA_DATA(a), data, len);
+	nlh->nlmsg_len = NLMSG_ALIGN(nlh->nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+static inline struct nlmsghdr *nl_msg(void *buf, uint16_t type, uint16_t flags, uint8_t cmd, uint32_t seq)
+{
+	struct nlmsghdr *nlh = buf;
+	struct genlmsghdr *g = NLMSG_DATA(nlh);
+
+	memset(buf, 0, NLMSG_HDRLEN + GENL_HDRLEN);
+	nlh->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = seq;
+	g->cmd = cmd;
+	g->version = 1;
+	return nlh;
+}
+
+/*
+ * Receive until the answer to @seq is complete (NLMSG_DONE for a dump, the
+ * ACK for a request sent with NLM_F_ACK), calling @cb (if any) for each
+ * genetlink message.  Returns 0, or the -errno of an NLMSG_ERROR (with
+ * its extack message in nl->extack), or -EIO on a malformed/truncated
+ * answer.  @bufsize is the size of each recv().
+ */
+static inline int nl_recv(struct nl *nl, size_t bufsize,
+			  int (*cb)(struct nlmsghdr *nlh, void *arg), void *arg)
+{
+	char *buf = malloc(bufsize);
+	int ret = 1;
+
+	nl->extack[0] = '\0';
+	nl->recvs = 0;
+	while (ret == 1) {
+		struct msghdr mh = { 0 };
+		struct iovec iov = { buf, bufsize };
+		struct nlmsghdr *nlh;
+		ssize_t n;
+
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		n = recvmsg(nl->fd, &mh, 0);
+		nl->recvs++;
+		if (n < 0 || (mh.msg_flags & MSG_TRUNC)) {
+			ret = n < 0 ? -errno : -EIO;
+			break;
+		}
+		for (nlh = (void *)buf; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
+			if (nlh->nlmsg_seq != nl->seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				ret = 0;
+				break;
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(nlh);
+				struct nlattr *a;
+				int len;
+
+				ret = e->error;
+				/* extack TLVs follow the request (capped: NLM_F_CAPPED). */
+				a = (void *)((char *)e + sizeof(*e) +
+					     ((nlh->nlmsg_flags & NLM_F_CAPPED) ? 0 :
+					      NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN));
+				len = (char *)nlh + nlh->nlmsg_len - (char *)a;
+				for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len;
+				     len -= NLA_ALIGN(a->nla_len), a = NLA_NEXT(a))
+					if (a->nla_type == NLMSGERR_ATTR_MSG)
+						snprintf(nl->extack, sizeof(nl->extack), "%s",
+							 (char *)NLA_DATA(a));
+				break;
+			}
+			if (cb && cb(nlh, arg)) {
+				ret = -EIO;
+				break;
+			}
+		}
+	}
+	free(buf);
+	return ret;
+}
+
+static inline int nl_send(struct nl *nl, struct nlmsghdr *nlh)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+
+	nl->seq = nlh->nlmsg_seq;
+	return sendto(nl->fd, nlh, nlh->nlmsg_len, 0, (void *)&sa, sizeof(sa)) ==
+	       (ssize_t)nlh->nlmsg_len ? 0 : -errno;
+}
+
+static int nl_family_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct genlmsghdr *g = NLMSG_DATA(nlh);
+	struct nlattr *a = (void *)((char *)g + GENL_HDRLEN);
+	int len = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+
+	for (; len >= NLA_HDRLEN; len -= NLA_ALIGN(a->nla_len), a = NLA_NEXT(a))
+		if (a->nla_type == CTRL_ATTR_FAMILY_ID)
+			*(uint16_t *)arg = *(uint16_t *)NLA_DATA(a);
+	return 0;
+}
+
+/* Open a genetlink socket and resolve the cowstat family: 0 or -errno. */
+static inline int nl_open(struct nl *nl)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	int one = 1, ret;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (nl->fd < 0)
+		return -errno;
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	nlh = nl_msg(buf, GENL_ID_CTRL, NLM_F_ACK, CTRL_CMD_GETFAMILY, 1);
+	nl_put(nlh, CTRL_ATTR_FAMILY_NAME, COWSTAT_FAMILY_NAME, sizeof(COWSTAT_FAMILY_NAME));
+	ret = nl_send(nl, nlh);
+	if (!ret)
+		ret = nl_recv(nl, 8192, nl_family_cb, &nl->family);
+	if (!ret && !nl->family)
+		ret = -ENOENT;
+	return ret;
+}
+
+/* The attributes of a cowstat message, indexed by type (0: absent). */
+struct nl_attrs {
+	struct nlattr *a[COWSTAT_A_PROC_MAX + 1];
+};
+
+static inline void nl_parse(struct nlmsghdr *nlh, struct nl_attrs *at)
+{
+	struct nlattr *a = (void *)((char *)NLMSG_DATA(nlh) + GENL_HDRLEN);
+	int len = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+
+	memset(at, 0, sizeof(*at));
+	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN; len -= NLA_ALIGN(a->nla_len), a = NLA_NEXT(a))
+		if ((a->nla_type & NLA_TYPE_MASK) <= COWSTAT_A_PROC_MAX)
+			at->a[a->nla_type & NLA_TYPE_MASK] = a;
+}
+
+static inline uint64_t nl_u64(struct nlattr *a)
+{
+	uint64_t v;
+
+	memcpy(&v, NLA_DATA(a), 8);
+	return v;
+}
+
+static inline uint32_t nl_u32(struct nlattr *a)
+{
+	return *(uint32_t *)NLA_DATA(a);
+}
+
+#endif /* COWSTAT_NL_H */

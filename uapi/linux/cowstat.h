@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/cowstat.yaml */
+/* YNL-GEN uapi header */
+
+#ifndef _UAPI_LINUX_COWSTAT_H
+#define _UAPI_LINUX_COWSTAT_H
+
+#define COWSTAT_FAMILY_NAME	"cowstat"
+#define COWSTAT_FAMILY_VERSION	1
+
+/**
+ * enum cowstat_proc_flags - Flags of a process row.
+ * @COWSTAT_PROC_FLAGS_NO_MM: No address space (kernel thread, zombie,
+ *   exiting); all counts zero.
+ * @COWSTAT_PROC_FLAGS_MM_SHARED: Shares the address space of an earlier row
+ *   (mm-shared-with); its counts repeat that row's and are not added to the
+ *   totals again.
+ * @COWSTAT_PROC_FLAGS_NOT_PERMITTED: The caller may not read this process; no
+ *   count is reported and it is left out of the totals.
+ */
+enum cowstat_proc_flags {
+	COWSTAT_PROC_FLAGS_NO_MM = 1,
+	COWSTAT_PROC_FLAGS_MM_SHARED = 2,
+	COWSTAT_PROC_FLAGS_NOT_PERMITTED = 4,
+};
+
+enum {
+	COWSTAT_A_PROC_PAD = 1,
+	COWSTAT_A_PROC_PID,
+	COWSTAT_A_PROC_ROOT,
+	COWSTAT_A_PROC_VMAS,
+	COWSTAT_A_PROC_PPID,
+	COWSTAT_A_PROC_DEPTH,
+	COWSTAT_A_PROC_COMM,
+	COWSTAT_A_PROC_FLAGS,
+	COWSTAT_A_PROC_MM_SHARED_WITH,
+	COWSTAT_A_PROC_RSS,
+	COWSTAT_A_PROC_ANON,
+	COWSTAT_A_PROC_FILE,
+	COWSTAT_A_PROC_SHARED,
+	COWSTAT_A_PROC_PRIVATE,
+	COWSTAT_A_PROC_ANON_SHARED,
+	COWSTAT_A_PROC_ANON_PRIVATE,
+	COWSTAT_A_PROC_COW_BROKEN,
+	COWSTAT_A_PROC_SWAP,
+	COWSTAT_A_PROC_ZERO,
+	COWSTAT_A_PROC_KSM,
+	COWSTAT_A_PROC_THP,
+	COWSTAT_A_PROC_COW_FAULTS,
+	COWSTAT_A_PROC_SKIPPED_VMAS,
+	COWSTAT_A_PROC_TOTALS,
+	COWSTAT_A_PROC_PROCESSES,
+	COWSTAT_A_PROC_UNIQUE,
+	COWSTAT_A_PROC_SAVED,
+	COWSTAT_A_PROC_PAGE_SIZE,
+	COWSTAT_A_PROC_VMA,
+
+	__COWSTAT_A_PROC_MAX,
+	COWSTAT_A_PROC_MAX = (__COWSTAT_A_PROC_MAX - 1)
+};
+
+enum {
+	COWSTAT_A_VMA_PAD = 1,
+	COWSTAT_A_VMA_START,
+	COWSTAT_A_VMA_END,
+	COWSTAT_A_VMA_OFFSET,
+	COWSTAT_A_VMA_PERMS,
+	COWSTAT_A_VMA_NAME,
+	COWSTAT_A_VMA_RSS,
+	COWSTAT_A_VMA_ANON,
+	COWSTAT_A_VMA_FILE,
+	COWSTAT_A_VMA_SHARED,
+	COWSTAT_A_VMA_PRIVATE,
+	COWSTAT_A_VMA_ANON_SHARED,
+	COWSTAT_A_VMA_ANON_PRIVATE,
+	COWSTAT_A_VMA_COW_BROKEN,
+	COWSTAT_A_VMA_SWAP,
+	COWSTAT_A_VMA_ZERO,
+	COWSTAT_A_VMA_KSM,
+	COWSTAT_A_VMA_THP,
+
+	__COWSTAT_A_VMA_MAX,
+	COWSTAT_A_VMA_MAX = (__COWSTAT_A_VMA_MAX - 1)
+};
+
+enum {
+	COWSTAT_CMD_GET = 1,
+
+	__COWSTAT_CMD_MAX,
+	COWSTAT_CMD_MAX = (__COWSTAT_CMD_MAX - 1)
+};
+
+#endif /* _UAPI_LINUX_COWSTAT_H */
