@@ -6,6 +6,7 @@
  * killed in the middle of a walk.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <sched.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
@@ -526,6 +527,137 @@ TEST_F_TIMEOUT(killed, reader_returns_promptly, 300)
 	if (walk < 0.3)
 		SKIP(return, "a walk of %.2f s is too quick to interrupt reliably", walk);
 	EXPECT_GT(walk / 2, died);
+}
+
+static long read_long(const char *path)
+{
+	char *s = cs_read(path);
+	long v = s ? atol(s) : -1;
+
+	free(s);
+	return v;
+}
+
+FIXTURE(ksm) {
+	int on;
+};
+
+FIXTURE_SETUP(ksm)
+{
+	self->on = 0;
+	if (access("/sys/kernel/mm/ksm/run", W_OK) || access("/proc/self/ksm_merging_pages", R_OK))
+		SKIP(return, "no KSM");
+	cs_write_str("/sys/kernel/mm/ksm/pages_to_scan", "1000");
+	cs_write_str("/sys/kernel/mm/ksm/sleep_millisecs", "10");
+	ASSERT_EQ(0, cs_write_str("/sys/kernel/mm/ksm/run", "1"));
+	self->on = 1;
+}
+
+FIXTURE_TEARDOWN(ksm)
+{
+	if (self->on)
+		cs_write_str("/sys/kernel/mm/ksm/run", "2");	/* unmerge all */
+}
+
+/* Identical pages merged by ksmd: counted in ksm, as the kernel counts them. */
+TEST_F_TIMEOUT(ksm, merged_pages_count_as_ksm, 120)
+{
+	size_t ps = getpagesize();
+	struct cs_pages p;
+	long merged = 0;
+	char *r, *vmas;
+	int i;
+
+	r = cs_region(64, 0);
+	ASSERT_NE(NULL, r);
+	memset(r, 0x5a, 64 * ps);
+	ASSERT_EQ(0, madvise(r, 64 * ps, MADV_MERGEABLE));
+	for (i = 0; i < 600 && merged < 64; i++) {
+		usleep(100000);
+		merged = read_long("/proc/self/ksm_merging_pages");
+	}
+	if (merged <= 0)
+		SKIP(return, "ksmd merged nothing in 60 s");
+	ASSERT_EQ(0, cs_select(getpid()));
+	vmas = cs_read(CS_DIR "/vmas");
+	ASSERT_NE(NULL, vmas);
+	ASSERT_EQ(0, cs_find_vma(vmas, getpid(), r, &p));
+	free(vmas);
+	merged = read_long("/proc/self/ksm_merging_pages");
+	EXPECT_EQ(merged, p.v[F_KSM]);
+	EXPECT_EQ(64, p.v[F_RSS]);
+	/* One KSM page mapped 64 times: all shared, none COW-broken. */
+	EXPECT_EQ(64, p.v[F_SHARED]);
+	EXPECT_EQ(0, p.v[F_COW_BROKEN]);
+	cs_select(1);
+}
+
+static volatile int writer_stop;
+static double writer_worst;
+
+/* Map and unmap a page again and again: each mmap() takes mmap_lock for write. */
+static void *mmap_writer(void *arg)
+{
+	while (!writer_stop) {
+		double t0 = now(), dt;
+		void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		dt = now() - t0;
+		if (dt > writer_worst)
+			writer_worst = dt;
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+	}
+	return NULL;
+}
+
+FIXTURE(yield) {};
+FIXTURE_SETUP(yield) {}
+FIXTURE_TEARDOWN(yield) {}
+
+/*
+ * A writer of the walked mm waits for one page table, not for the walk:
+ * the walker drops mmap_lock when a writer is queued, as smaps_rollup does.
+ */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+
+TEST_F_TIMEOUT(yield, walk_yields_to_mmap_writers, 300)
+{
+	/* 8M PTEs of the zero page: a long walk of one mm, in 64 MiB of RAM. */
+	const size_t len = 32UL << 30;
+	pthread_t t;
+	double t0, walk;
+	char *r, *s;
+
+	r = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	madvise(r, len, MADV_NOHUGEPAGE);
+	if (madvise(r, len, MADV_POPULATE_READ))
+		SKIP(return, "MADV_POPULATE_READ: %s", strerror(errno));
+	ASSERT_EQ(0, cs_select(getpid()));
+	t0 = now();
+	s = cs_read(CS_DIR "/summary");
+	walk = now() - t0;
+	free(s);
+
+	writer_stop = 0;
+	writer_worst = 0;
+	ASSERT_EQ(0, pthread_create(&t, NULL, mmap_writer, NULL));
+	usleep(10000);
+	t0 = now();
+	s = cs_read(CS_DIR "/summary");
+	TH_LOG("walk alone %.3f s, with the writer %.3f s; the writer's worst mmap %.4f s",
+	       walk, now() - t0, writer_worst);
+	writer_stop = 1;
+	pthread_join(t, NULL);
+	ASSERT_NE(NULL, s);
+	free(s);
+	cs_select(1);
+	if (walk < 0.1)
+		SKIP(return, "a walk of %.3f s is too quick to tell", walk);
+	EXPECT_GT(walk / 4, writer_worst);
 }
 
 TEST_HARNESS_MAIN
