@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cowstat - shared, private and COW-broken memory of a process tree.
+ *
+ * The command: parse the command line (options.c), read the tree from the
+ * cowstat module's generic netlink family (nl.c), print it (format.c), and
+ * with --watch do that again every interval until SIGINT or SIGTERM.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/cowstat.h>
+
+#include "format.h"
+#include "nl.h"
+#include "options.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* One line on stderr, and the exit status that goes with the error. */
+static int report(const struct cs_nl_err *e, uint32_t pid)
+{
+	char msg[512];
+	int status = cs_nl_explain(e, pid, msg, sizeof(msg));
+
+	fprintf(stderr, "cowstat: %s\n", msg);
+	return status;
+}
+
+/* stdout may be a pipe or a full disk: a lost write is an error. */
+static int flush_stdout(void)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "cowstat: write error: %s\n", strerror(errno));
+		return CS_EXIT_ERROR;
+	}
+	return CS_EXIT_OK;
+}
+
+static int once(struct cs_nl *nl, const struct cs_opts *o)
+{
+	struct cs_fmt fmt = { .pages = o->pages, .vmas = o->vmas };
+	struct cs_tree t = { 0 };
+	struct cs_nl_err e;
+	int ret;
+
+	if (cs_nl_dump(nl, o->pid, o->vmas, &t, &e) < 0) {
+		cs_tree_free(&t);
+		return report(&e, o->pid);
+	}
+	if (o->json)
+		cs_print_json(stdout, &t, o->vmas);
+	else if (o->prometheus)
+		cs_print_prometheus(stdout, &t);
+	else
+		cs_print_table(stdout, &t, &fmt);
+	ret = flush_stdout();
+	cs_tree_free(&t);
+	return ret;
+}
+
+static double seconds(const struct timespec *ts)
+{
+	return ts->tv_sec + ts->tv_nsec / 1e9;
+}
+
+static struct timespec to_timespec(double s)
+{
+	struct timespec ts;
+
+	if (s < 0)
+		s = 0;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000L)
+		ts.tv_nsec = 999999999L;
+	return ts;
+}
+
+/*
+ * Sleep until @deadline (CLOCK_MONOTONIC seconds) or a signal.  The signals
+ * stay blocked except inside ppoll(), so that one arriving between the check
+ * of @stop and the sleep still ends the sleep.
+ */
+static void sleep_until(double deadline, const sigset_t *sigs)
+{
+	struct timespec now, ts;
+	sigset_t orig;
+
+	sigprocmask(SIG_BLOCK, sigs, &orig);
+	while (!stop) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (seconds(&now) >= deadline)
+			break;
+		ts = to_timespec(deadline - seconds(&now));
+		ppoll(NULL, 0, &ts, &orig);
+	}
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+}
+
+/* "cowstat 157, every 2s: sample 3 at 14:02:11, 2.00s after the previous" */
+static void heading(const struct cs_opts *o, unsigned long n, double since)
+{
+	time_t now = time(NULL);
+	char clock[16];
+
+	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&now));
+	printf("cowstat %u, every %gs: sample %lu at %s", o->pid, o->watch, n, clock);
+	if (since > 0)
+		printf(", %.2fs after the previous", since);
+	putchar('\n');
+}
+
+/*
+ * --watch: a sample every interval (measured from the start of one dump to
+ * the start of the next, so that slow walks do not make it drift; after a
+ * walk longer than the interval, an interval from its end), printed
+ * with the change since the previous sample.  On a terminal each sample
+ * replaces the last; into a pipe or file they follow each other, separated
+ * by a blank line.  SIGINT and SIGTERM end it with status 0, also in the
+ * middle of a dump (whose reply is dropped).  The signals are unblocked only
+ * while waiting: for the kernel's reply or for the next tick.
+ */
+static int watch(struct cs_nl *nl, const struct cs_opts *o)
+{
+	struct cs_fmt fmt = { .pages = o->pages, .vmas = o->vmas };
+	struct cs_tree prev = { 0 }, cur = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
+	bool tty = isatty(STDOUT_FILENO), have_prev = false;
+	double start, prev_start = 0, next;
+	struct timespec now;
+	struct cs_nl_err e;
+	unsigned long n = 0;
+	sigset_t sigs, orig;
+	int ret = CS_EXIT_OK;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	next = seconds(&now);
+	while (!stop) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		start = seconds(&now);
+		if (cs_nl_dump(nl, o->pid, o->vmas, &cur, &e) < 0) {
+			if (!stop)
+				ret = report(&e, o->pid);
+			break;
+		}
+		if (stop)
+			break;
+		/*
+		 * A signal while printing would cut a write short (EINTR): it
+		 * waits until the sample is out.  Clear the screen (home, erase)
+		 * or separate the sample from the previous one.
+		 */
+		sigprocmask(SIG_BLOCK, &sigs, &orig);
+		fputs(tty ? "\033[H\033[2J" : n ? "\n" : "", stdout);
+		heading(o, ++n, have_prev ? start - prev_start : 0);
+		cs_print_watch(stdout, have_prev ? &prev : NULL, &cur, start - prev_start, &fmt);
+		ret = flush_stdout();
+		sigprocmask(SIG_SETMASK, &orig, NULL);
+		if (ret)
+			break;
+		cs_tree_free(&prev);
+		prev = cur;
+		memset(&cur, 0, sizeof(cur));
+		have_prev = true;
+		prev_start = start;
+
+		/* The next tick; after a walk longer than the interval, from now. */
+		next += o->watch;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (next < seconds(&now))
+			next = seconds(&now) + o->watch;
+		sleep_until(next, &sigs);
+	}
+	cs_tree_free(&prev);
+	cs_tree_free(&cur);
+	return ret;
+}
+
+int main(int argc, char *argv[])
+{
+	struct cs_opts o;
+	struct cs_nl_err e;
+	struct cs_nl *nl;
+	char err[512];
+	int ret;
+
+	ret = cs_parse_args(argc, argv, &o, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "cowstat: %s\nTry 'cowstat --help' for more information.\n", err);
+		return CS_EXIT_USAGE;
+	}
+	if (o.help) {
+		fputs(cs_usage, stdout);
+		return flush_stdout();
+	}
+	if (o.version) {
+		printf("cowstat %s (generic netlink family \"%s\", version %d)\n", CS_TOOL_VERSION,
+		       COWSTAT_FAMILY_NAME, COWSTAT_FAMILY_VERSION);
+		return flush_stdout();
+	}
+	if (cs_nl_open(&nl, &e) < 0)
+		return report(&e, o.pid);
+	ret = o.watch ? watch(nl, &o) : once(nl, &o);
+	cs_nl_close(nl);
+	return ret;
+}
