@@ -194,18 +194,36 @@ static int cmp_member(const void *a, const void *b)
 	return x->proc < y->proc ? -1 : x->proc > y->proc;
 }
 
+/* One pass (@count: pass 2) over the members [first, last) in the chunk. */
+static int scan_chunk(struct cow_scan *s, u32 first, u32 last, bool count)
+{
+	const struct cs_member *members = s->snap->members;
+	u32 i;
+	int ret;
+
+	s->count = count;
+	for (i = first; i < last; i++) {
+		const struct cs_member *m = &members[i];
+
+		if (m->pgoff >= s->lo + CHUNK || m->pgoff + m->nr_pages <= s->lo)
+			continue;
+		ret = scan_member(s, m);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* Members [first, last) are one family spanning positions [lo, hi). */
 static int count_family(struct cow_scan *s, u32 first, u32 last,
 			unsigned long lo, unsigned long hi)
 {
-	const struct cs_member *members = s->snap->members;
 	unsigned long chunk;
-	u32 i, k;
+	bool any_multi;
+	u32 k;
 	int ret;
 
 	for (chunk = lo & ~(CHUNK - 1UL); chunk < hi; chunk += CHUNK) {
-		bool any_multi = false;
-
 		for (k = 0; k < CHUNK; k++) {
 			s->pos[k].best_key = U64_MAX;
 			s->pos[k].first_pfn = NO_PFN;
@@ -213,23 +231,15 @@ static int count_family(struct cow_scan *s, u32 first, u32 last,
 			s->pos[k].multi = false;
 		}
 		s->lo = chunk;
-		for (s->count = false, i = first; i < last; i++) {
-			const struct cs_member *m = &members[i];
-
-			if (m->pgoff >= chunk + CHUNK || m->pgoff + m->nr_pages <= chunk)
-				continue;
-			ret = scan_member(s, m);
-			if (ret)
-				return ret;
-		}
+		ret = scan_chunk(s, first, last, false);
+		if (ret)
+			return ret;
+		any_multi = false;
 		for (k = 0; k < CHUNK && !any_multi; k++)
 			any_multi = s->pos[k].multi;
-		for (s->count = true, i = first; i < last && any_multi; i++) {
-			const struct cs_member *m = &members[i];
-
-			if (m->pgoff >= chunk + CHUNK || m->pgoff + m->nr_pages <= chunk)
-				continue;
-			ret = scan_member(s, m);
+		/* Pass 2 only where some position has several copies. */
+		if (any_multi) {
+			ret = scan_chunk(s, first, last, true);
 			if (ret)
 				return ret;
 		}
