@@ -99,8 +99,6 @@ static inline long cs_read_pid(void)
 	return v;
 }
 
-#endif /* COWSTAT_UTIL_H */
-
 /* ---- reading the walk files ---- */
 
 #include <signal.h>
@@ -285,3 +283,5 @@ static inline void cs_reap(pid_t pid)
 		waitpid(pid, NULL, 0);
 	}
 }
+
+#endif /* COWSTAT_UTIL_H */
