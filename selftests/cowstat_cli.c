@@ -3,7 +3,8 @@
  * The cowstat CLI (tools/cowstat, installed as /bin/cowstat in the VM)
  * against the debugfs files, for one paused tree: --json, --json --vmas,
  * the table in pages and in human units, and --prometheus must each show
- * exactly what tree, summary and vmas show.  Then its errors: a bad option,
+ * exactly what tree, summary and vmas show; --watch must show COW breaks as
+ * they happen.  Then its errors: a bad option,
  * a PID that does not exist, a process the caller may not read, the module
  * not loaded; and an unprivileged user, who sees its own processes and no
  * count of anybody else's.
@@ -175,6 +176,7 @@ static void unescape(const char *s, char *out, size_t len)
 
 struct cli {
 	int status;		/* exit status; 128 + signal when killed */
+	int outfd, errfd;
 	char *out, *err;
 };
 
@@ -212,39 +214,60 @@ static void become(uid_t uid, int dumpable)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
-/* Run the CLI (as @uid unless 0) with the NULL-terminated arguments. */
-static int run_cli(struct cli *c, uid_t uid, ...)
+/*
+ * Start the CLI (as @uid unless 0) with the arguments @argv (NULL-ended,
+ * without argv[0]); its stdout and stderr go to memfds.  Returns its PID.
+ */
+static pid_t start_cli(struct cli *c, uid_t uid, char *const *args)
 {
 	char *argv[16] = { "cowstat" };
-	int out, err, st, i = 1;
-	va_list ap;
 	pid_t pid;
+	int i;
 
-	va_start(ap, uid);
-	while (i < 15 && (argv[i] = va_arg(ap, char *)))
-		i++;
-	va_end(ap);
-	out = memfd_create("cowstat-out", 0);
-	err = memfd_create("cowstat-err", 0);
-	if (out < 0 || err < 0)
+	for (i = 0; i < 14 && args[i]; i++)
+		argv[i + 1] = args[i];
+	c->outfd = memfd_create("cowstat-out", 0);
+	c->errfd = memfd_create("cowstat-err", 0);
+	if (c->outfd < 0 || c->errfd < 0)
 		return -1;
 	pid = fork();
-	if (pid < 0)
-		return -1;
 	if (!pid) {
-		dup2(out, 1);
-		dup2(err, 2);
+		dup2(c->outfd, 1);
+		dup2(c->errfd, 2);
 		if (uid)
 			become(uid, 1);
 		execv(CLI, argv);
 		_exit(127);
 	}
-	if (waitpid(pid, &st, 0) != pid)
+	return pid;
+}
+
+/* Wait for the CLI started as @pid; collect its status and output. */
+static int finish_cli(struct cli *c, pid_t pid)
+{
+	int st;
+
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
 		return -1;
 	c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	c->out = slurp(out);
-	c->err = slurp(err);
+	c->out = slurp(c->outfd);
+	c->err = slurp(c->errfd);
 	return c->out && c->err ? 0 : -1;
+}
+
+/* Run the CLI (as @uid unless 0) with the NULL-terminated arguments. */
+static int run_cli(struct cli *c, uid_t uid, ...)
+{
+	char *args[15];
+	va_list ap;
+	int i = 0;
+
+	va_start(ap, uid);
+	while (i < 14 && (args[i] = va_arg(ap, char *)))
+		i++;
+	args[i] = NULL;
+	va_end(ap);
+	return finish_cli(c, start_cli(c, uid, args));
 }
 
 static void cli_free(struct cli *c)
@@ -943,6 +966,139 @@ TEST(unprivileged_user_sees_its_own_processes_only)
 	cs_reap(root);
 	dfs_free(&d);
 	cs_select(1);
+}
+
+/* What the running CLI has written so far (pread: its offset stays). */
+static char *peek(int fd)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+
+	if (fstat(fd, &st))
+		return NULL;
+	buf = malloc(st.st_size + 1);
+	if (!buf)
+		return NULL;
+	n = pread(fd, buf, st.st_size, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static int count_str(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while (s && (s = strstr(s, needle))) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
+/* Wait (up to 60 s) until the CLI's output holds @n totals rows. */
+static int wait_samples(int fd, int n)
+{
+	int i, have = 0;
+	char *out;
+
+	for (i = 0; i < 600 && have < n; i++) {
+		out = peek(fd);
+		have = count_str(out, "\ntotal ");
+		free(out);
+		if (have < n)
+			usleep(100000);
+	}
+	return have;
+}
+
+/*
+ * --watch --pages on a tree where one child rewrites 24 shared pages
+ * between samples: the samples are separated and headed, the first has no
+ * change, the COW-BROKEN changes add up to the 24 pages, the rate is
+ * positive where they happened, and SIGINT ends it with status 0.
+ */
+TEST(watch_shows_cow_breaks_as_they_happen)
+{
+	char arg[16], pidw[16], *args[] = { "--watch", "0.3", "--pages", arg, NULL };
+	int go[2], done[2], nr, samples = 0, rates = 0;
+	long long first = -1, last = -1, sum = 0;
+	const char *line;
+	struct cli c;
+	pid_t w, cli;
+	char *r, x;
+
+	if (access(CLI, X_OK))
+		SKIP(return, CLI " is not installed");
+	r = cs_region(64, 0);
+	ASSERT_NE(NULL, r);
+	cs_touch(r, 0, 64, 1);
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	w = fork();
+	ASSERT_LE(0, w);
+	if (!w) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (read(go[0], &x, 1) != 1)
+			_exit(1);
+		cs_touch(r, 0, 24, 2);
+		if (write(done[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	snprintf(arg, sizeof(arg), "%d", getpid());
+	snprintf(pidw, sizeof(pidw), "%d", w);
+	cli = start_cli(&c, 0, args);
+	ASSERT_LT(0, cli);
+	ASSERT_LE(2, wait_samples(c.outfd, 2));
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	ASSERT_EQ(1, read(done[0], &x, 1));
+	/* Two more: the second began after the writes were done. */
+	nr = wait_samples(c.outfd, 1);
+	nr = wait_samples(c.outfd, nr + 2);
+	kill(cli, SIGINT);
+	ASSERT_EQ(0, finish_cli(&c, cli));
+	EXPECT_EQ(0, c.status) TH_LOG("stderr: %s", c.err);
+	EXPECT_STREQ("", c.err);
+
+	/* W's row in each sample: PID RSS dRSS SHARED dSHARED PRIVATE dPRIVATE COW-BROKEN dCOW COW/s */
+	for (line = c.out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		char cell[10][32];
+		long long cow;
+
+		if (!strncmp(line, "cowstat ", 8)) {
+			samples++;
+			continue;
+		}
+		if (sscanf(line, " %31s %31s %31s %31s %31s %31s %31s %31s %31s %31s", cell[0],
+			   cell[1], cell[2], cell[3], cell[4], cell[5], cell[6], cell[7], cell[8],
+			   cell[9]) != 10 || strcmp(cell[0], pidw))
+			continue;
+		cow = atoll(cell[7]);
+		if (first < 0) {
+			first = cow;
+			EXPECT_STREQ("-", cell[8]);
+			EXPECT_STREQ("-", cell[9]);
+		} else {
+			sum += atoll(cell[8]);
+			if (cow > last)
+				EXPECT_EQ('+', cell[8][0]) TH_LOG("dCOW %s", cell[8]);
+			rates += cell[9][0] == '+' && atof(cell[9] + 1) > 0;
+		}
+		last = cow;
+	}
+	EXPECT_LE(4, samples);
+	EXPECT_EQ(samples, count_str(c.out, "\ntotal "));
+	EXPECT_EQ(samples, count_str(c.out, ", every 0.3s: sample "));
+	/* W's stack and data were already copied once before: count from there. */
+	EXPECT_LE(0, first);
+	EXPECT_EQ(24, last - first) TH_LOG("%s", c.out);
+	EXPECT_EQ(24, sum);
+	EXPECT_LE(1, rates);
+	cli_free(&c);
+	kill(w, SIGKILL);
+	waitpid(w, NULL, 0);
 }
 
 /* Last: it unloads the module and loads it again. */
