@@ -11,6 +11,11 @@
  * not part of well-formed UTF-8 (tools/format.c), so a decoded comm can be
  * compared byte for byte with the process's real one.  Other code points
  * become UTF-8.
+ *
+ * It shares no code with the CLI (js_utf8_len() and cs_utf8_len() in
+ * tools/format.c follow the same table on purpose, written apart): a check
+ * that called the CLI's own UTF-8 code would accept whatever that code
+ * gets wrong.
  */
 #ifndef COWSTAT_JSON_H
 #define COWSTAT_JSON_H
