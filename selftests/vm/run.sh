@@ -100,6 +100,7 @@ echo "$mode" >"$root/etc/cowstat-mode"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 
 # Tests write to ttyS0 (stdio here); the kernel log goes to ttyS1 (a file).
+# tr is line-buffered so that a slow run streams its TAP as it comes.
 console=$work/console.log
 klog=$work/kernel.log
 timeout_s=${COWSTAT_VM_TIMEOUT:-900}
@@ -109,7 +110,7 @@ timeout "$timeout_s" qemu-system-x86_64 -m 2048 -smp 2 -cpu max \
 	-serial stdio -serial "file:$klog" \
 	-kernel "$image" -initrd "$work/initrd.gz" \
 	-append "console=ttyS1 panic=-1 loglevel=7 transparent_hugepage=madvise" \
-	</dev/null | tr -d '\r' | tee "$console"
+	</dev/null | stdbuf -oL tr -d '\r' | tee "$console"
 qemu_rc=${PIPESTATUS[0]}
 
 [ "$mode" = test ] || { grep -q '^COWSTAT-VM-DONE' "$console"; exit $?; }
