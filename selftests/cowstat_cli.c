@@ -12,10 +12,10 @@
  * The tree: R wrote 64 pages and forked C (odd comm; rewrote 16 of them,
  * then forked G, which rewrote 4 more), a CLONE_VM child V (mm_shared_with
  * R) and a zombie Z (no_mm); then R alone mapped 8 shmem pages and 4 zero
- * pages, so that no two columns of the table hold the same numbers.  Everything sleeps while it is read.  This
- * binary is static, so that the CLI's own mappings of libc cannot change
- * the mapcount of a page the tree maps; debugfs is read again after each
- * CLI run, and must not have changed.
+ * pages, so that no two columns of the table hold the same numbers.
+ * Everything sleeps while it is read.  This binary is static, so that the
+ * CLI's own mappings of libc cannot change the mapcount of a page the tree
+ * maps; debugfs is read again after each CLI run, and must not have changed.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -52,21 +52,11 @@ static void odd_child(void *arg)
 	cs_spawn(grandchild, NULL);
 }
 
-static int vm_child(void *arg)
-{
-	/* Shares R's mm: say so and wait, touching nothing. */
-	syscall(SYS_write, *(int *)arg, "x", 1);
-	for (;;)
-		syscall(SYS_pause);
-	return 0;
-}
-
 static void build_tree(void *arg)
 {
-	static char stack[64 * 1024];
 	size_t ps = getpagesize();
-	int fds[2], fd, i, sum = 0;
-	char c, *f, *zero;
+	int fd, i, sum = 0;
+	char *f, *zero;
 	siginfo_t si;
 	pid_t z;
 
@@ -76,8 +66,7 @@ static void build_tree(void *arg)
 	cs_touch(region, 0, NR_PAGES, 1);
 	if (cs_spawn(odd_child, NULL) < 0)
 		_exit(1);
-	if (pipe(fds) || clone(vm_child, stack + sizeof(stack), CLONE_VM | SIGCHLD, &fds[1]) < 0 ||
-	    read(fds[0], &c, 1) != 1)
+	if (cs_clone_vm() < 0)
 		_exit(1);
 	z = fork();
 	if (z < 0)
@@ -134,26 +123,10 @@ static int dfs_read(struct dfs *d, pid_t root)
 	d->vmas = cs_read(CS_DIR "/vmas");
 	if (!d->tree || !d->summary || !d->vmas)
 		return -1;
-	for (line = d->tree; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	for (line = d->tree; line && *line; line = cs_next_line(line))
 		if (d->nr_rows < MAX_ROWS && !cs_parse_tree_row(line, &d->rows[d->nr_rows]))
 			d->nr_rows++;
 	return 0;
-}
-
-/* The value of "key: value" in the summary text, as printed. */
-static int summary_get(const char *summary, const char *key, char *val, size_t len)
-{
-	char k[64];
-	const char *p;
-
-	snprintf(k, sizeof(k), "%s: ", key);
-	for (p = summary; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, k, strlen(k))) {
-			p += strlen(k);
-			snprintf(val, len, "%.*s", (int)strcspn(p, "\n"), p);
-			return 0;
-		}
-	return -1;
 }
 
 /* Undo the files' \ooo escaping (spec section 6). */
@@ -180,38 +153,15 @@ struct cli {
 	char *out, *err;
 };
 
+/* All that was written to the memfd @fd, which is closed. */
 static char *slurp(int fd)
 {
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n;
+	char *buf;
 
 	lseek(fd, 0, SEEK_SET);
-	while (buf) {
-		if (len + 1 == cap)
-			buf = realloc(buf, cap *= 2);
-		if (!buf)
-			break;
-		n = read(fd, buf + len, cap - len - 1);
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	if (buf)
-		buf[len] = '\0';
+	buf = cs_read_fd(fd);
 	close(fd);
 	return buf;
-}
-
-static void become(uid_t uid, int dumpable)
-{
-	if (setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
-		_exit(126);
-	/* New credentials make a process undumpable and clear its
-	 * parent-death signal.
-	 */
-	prctl(PR_SET_DUMPABLE, dumpable);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
 /*
@@ -235,7 +185,7 @@ static pid_t start_cli(struct cli *c, uid_t uid, char *const *args)
 		dup2(c->outfd, 1);
 		dup2(c->errfd, 2);
 		if (uid)
-			become(uid, 1);
+			cs_become(uid, 1);
 		execv(CLI, argv);
 		_exit(127);
 	}
@@ -376,7 +326,7 @@ static int doc_matches(const struct js *doc, const struct dfs *d, int vmas, char
 		if (!proc_matches(&procs->v[i], &d->rows[i], vmas, why, len))
 			return 0;
 	/* Every summary line but root and page_size is a member of totals. */
-	for (line = d->summary; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (line = d->summary; line && *line; line = cs_next_line(line)) {
 		if (sscanf(line, "%63[^:]: %63s", key, val) != 2)
 			return snprintf(why, len, "summary line %.20s", line), 0;
 		if (!strcmp(key, "root") || !strcmp(key, "page_size"))
@@ -454,7 +404,7 @@ static int vmas_match(const struct js *doc, const struct dfs *d, char *why, size
 			if (v->n != 5 + F_NR)
 				return snprintf(why, len, "VMA %lx of %d: %zu members", start,
 						pid, v->n), 0;
-			line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL;
+			line = cs_next_line(line);
 		}
 	}
 	if (line && *line)
@@ -552,18 +502,18 @@ static int table_matches(const char *out, const struct dfs *d, int pages, char *
 	if (strcmp(pid, "total"))
 		return snprintf(why, len, "no totals row"), 0;
 	for (i = 0; i < NR_TABLE_COLS; i++) {
-		if (summary_get(d->summary, table_fields[i], val, sizeof(val)))
+		if (cs_summary_get(d->summary, table_fields[i], val, sizeof(val)))
 			return snprintf(why, len, "summary has no %s", table_fields[i]), 0;
 		tot[i] = strtoull(val, NULL, 10);
 		snprintf(want, sizeof(want), "%llu", tot[i]);
 		if (pages ? strcmp(cells[i], want) : !human_ok(cells[i], tot[i]))
 			return snprintf(why, len, "total %s: %s", table_fields[i], cells[i]), 0;
 	}
-	summary_get(d->summary, "unique", val, sizeof(val));
+	cs_summary_get(d->summary, "unique", val, sizeof(val));
 	unique = strtoull(val, NULL, 10);
-	summary_get(d->summary, "saved", val, sizeof(val));
+	cs_summary_get(d->summary, "saved", val, sizeof(val));
 	saved = strtoull(val, NULL, 10);
-	summary_get(d->summary, "processes", val, sizeof(val));
+	cs_summary_get(d->summary, "processes", val, sizeof(val));
 	rss = tot[0];
 	t += strspn(t, " ");
 	snprintf(tail, sizeof(tail), "%.*s", (int)strcspn(t, "\n"), t);
@@ -586,7 +536,7 @@ static const char *prom_line(const char *out, const char *prefix)
 {
 	const char *line, *hit = NULL;
 
-	for (line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (line = out; line && *line; line = cs_next_line(line)) {
 		if (strncmp(line, prefix, strlen(prefix)))
 			continue;
 		if (hit)
@@ -616,7 +566,7 @@ static int prom_families_ok(const char *out, char *why, size_t len)
 	const char *line;
 	int nt = 0, i;
 
-	for (line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (line = out; line && *line; line = cs_next_line(line)) {
 		if (!strncmp(line, "# HELP ", 7))
 			continue;
 		if (sscanf(line, "# TYPE %127s", fam) == 1) {
@@ -677,7 +627,7 @@ static int prom_matches(const char *out, const struct dfs *d, char *why, size_t 
 		const char *key = i < F_NR ? cs_fields[i] : more[i - F_NR];
 		int in_pages = i < F_NR || i == F_NR + 2 || i == F_NR + 3;
 
-		if (summary_get(d->summary, key, val, sizeof(val)))
+		if (cs_summary_get(d->summary, key, val, sizeof(val)))
 			return snprintf(why, len, "summary has no %s", key), 0;
 		snprintf(prefix, sizeof(prefix), "cowstat_tree_%s%s{root=\"%d\"} ", key,
 			 in_pages ? "_pages" : "", root);
@@ -885,12 +835,12 @@ TEST(bad_option_exits_64)
 /* uid 1000's tree R' with children: uid 1000, root, uid 1000 not dumpable. */
 static void as_user(void *arg)
 {
-	become(USER, 1);
+	cs_become(USER, 1);
 }
 
 static void as_user_undumpable(void *arg)
 {
-	become(USER, 0);
+	cs_become(USER, 0);
 }
 
 static void user_tree(void *arg)
@@ -903,7 +853,7 @@ static void user_tree(void *arg)
 	cs_spawn(as_user, NULL);
 	cs_spawn(NULL, NULL);
 	cs_spawn(as_user_undumpable, NULL);
-	become(USER, 1);
+	cs_become(USER, 1);
 }
 
 TEST(unprivileged_user_sees_its_own_processes_only)
@@ -1063,7 +1013,7 @@ TEST(watch_shows_cow_breaks_as_they_happen)
 	EXPECT_STREQ("", c.err);
 
 	/* W's row in each sample: PID RSS dRSS SHARED dSHARED PRIVATE dPRIVATE COW-BROKEN dCOW COW/s */
-	for (line = c.out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (line = c.out; line && *line; line = cs_next_line(line)) {
 		char cell[10][32];
 		long long cow;
 

@@ -188,7 +188,7 @@ TEST_F(nl, get_one_process_of_a_tree)
 	tree = cs_read(CS_DIR "/tree");
 	ASSERT_NE(NULL, tree);
 	/* The last row: the second child, which rewrote 17 pages. */
-	for (line = tree; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	for (line = tree; line && *line; line = cs_next_line(line))
 		if (!cs_parse_tree_row(line, &row)) {
 			r = row;
 			kid = row.pid;
@@ -238,7 +238,8 @@ TEST_F_TIMEOUT(nl, dump_of_2000_processes_through_a_small_buffer, 300)
 {
 	int small = 4096, i, ordered = 1;
 	struct cs_tree_row r;
-	char *tree, *line;
+	const char *line;
+	char *tree;
 	pid_t root;
 
 	root = cs_spawn(wide_tree, NULL);
@@ -257,7 +258,7 @@ TEST_F_TIMEOUT(nl, dump_of_2000_processes_through_a_small_buffer, 300)
 	ASSERT_EQ(0, cs_select(root));
 	tree = cs_read(CS_DIR "/tree");
 	ASSERT_NE(NULL, tree);
-	for (i = 0, line = tree; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (i = 0, line = tree; line; line = cs_next_line(line)) {
 		if (cs_parse_tree_row(line, &r))
 			continue;
 		if (i >= self->d->n || self->d->row[i].pid != r.pid)
@@ -461,25 +462,14 @@ BAD(pid_outside_the_tree_of_root, 0, pid_outside_root, ENOENT, 0)
 BAD(attribute_past_the_end, NLM_F_DUMP, attr_past_the_end, EINVAL, 0)
 BAD(truncated_attribute, 0, short_attr_header, EINVAL, 0)
 
-static void become(uid_t uid, int dumpable)
-{
-	if (setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
-		_exit(1);
-	/* A change of credentials makes a process undumpable, and clears
-	 * its parent-death signal.
-	 */
-	prctl(PR_SET_DUMPABLE, dumpable);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
 static void as_user(void *arg)
 {
-	become(1000, 1);
+	cs_become(1000, 1);
 }
 
 static void as_user_undumpable(void *arg)
 {
-	become(1000, 0);
+	cs_become(1000, 0);
 }
 
 /* R: children of uid 1000 (dumpable), root, uid 1000 (not dumpable); then R
@@ -490,13 +480,14 @@ static void mixed_tree(void *arg)
 	cs_spawn(as_user, NULL);
 	cs_spawn(NULL, NULL);
 	cs_spawn(as_user_undumpable, NULL);
-	become(1000, 1);
+	cs_become(1000, 1);
 }
 
 TEST_F(nl, unprivileged_user_sees_only_what_it_may_read)
 {
 	struct cs_tree_row rows[4];
-	char *tree, *line;
+	const char *line;
+	char *tree;
 	int n = 0, st;
 	pid_t r, reader;
 	struct dump *d = self->d;
@@ -506,7 +497,7 @@ TEST_F(nl, unprivileged_user_sees_only_what_it_may_read)
 	ASSERT_EQ(0, cs_select(r));
 	tree = cs_read(CS_DIR "/tree");
 	ASSERT_NE(NULL, tree);
-	for (line = tree; line && n < 4; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	for (line = tree; line && n < 4; line = cs_next_line(line))
 		n += !cs_parse_tree_row(line, &rows[n]);
 	free(tree);
 	cs_select(1);
@@ -517,7 +508,7 @@ TEST_F(nl, unprivileged_user_sees_only_what_it_may_read)
 	if (!reader) {
 		struct nl nl;
 
-		become(1000, 1);
+		cs_become(1000, 1);
 		if (nl_open(&nl))
 			_exit(10);
 		/* Root's own process: refused outright. */

@@ -68,7 +68,7 @@ FIXTURE(tree) {
 
 FIXTURE_SETUP(tree)
 {
-	char *line;
+	const char *line;
 
 	self->root = cs_spawn(build_tree, NULL);
 	ASSERT_LT(0, self->root);
@@ -80,7 +80,7 @@ FIXTURE_SETUP(tree)
 	ASSERT_NE(NULL, self->vmas);
 	ASSERT_NE(NULL, self->summary);
 	self->nrows = 0;
-	for (line = self->tree; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	for (line = self->tree; line; line = cs_next_line(line))
 		if (self->nrows < MAX_PIDS && !cs_parse_tree_row(line, &self->rows[self->nrows]))
 			self->nrows++;
 }
@@ -178,7 +178,7 @@ TEST_F(tree, vma_rows_add_up_to_process_rows)
 		const char *line;
 		int pid, n;
 
-		for (line = self->vmas; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		for (line = self->vmas; line; line = cs_next_line(line)) {
 			if (sscanf(line, "%d %*s %*s %*s%n", &pid, &n) != 1 || pid != self->rows[r].pid)
 				continue;
 			ASSERT_NE(NULL, cs_parse_pages(line + n, &p));
@@ -198,12 +198,9 @@ TEST_F(tree, vma_rows_add_up_to_process_rows)
 
 static unsigned long long summary_value(const char *summary, const char *key)
 {
-	char k[64];
-	const char *s;
+	char v[64];
 
-	snprintf(k, sizeof(k), "\n%s: ", key);
-	s = strstr(summary, k);
-	return s ? strtoull(s + strlen(k), NULL, 10) : ~0ULL;
+	return cs_summary_get(summary, key, v, sizeof(v)) ? ~0ULL : strtoull(v, NULL, 10);
 }
 
 TEST_F(tree, summary_is_the_sum_of_rows)

@@ -134,7 +134,8 @@ static void map_and_write(void *arg)
 /* The child's VMA of 16 pages that we do not have: its new region. */
 static int count_new_regions(struct __test_metadata *_metadata, pid_t kid)
 {
-	char *vmas, *line;
+	const char *line;
+	char *vmas;
 	struct cs_pages p;
 	unsigned long s, e;
 	int pid, found = 0;
@@ -144,7 +145,7 @@ static int count_new_regions(struct __test_metadata *_metadata, pid_t kid)
 	vmas = cs_read(CS_DIR "/vmas");
 	if (!vmas)
 		return -1;
-	for (line = vmas; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (line = vmas; line; line = cs_next_line(line)) {
 		if (sscanf(line, "%d %lx-%lx", &pid, &s, &e) != 3 || pid != kid ||
 		    e - s != 16 * ps || !cs_find_vma(vmas, getpid(), (void *)s, &p))
 			continue;
@@ -183,12 +184,13 @@ static pid_t find_grandchild(pid_t kid)
 {
 	struct cs_tree_row r;
 	pid_t gc = 0;
-	char *tree, *line;
+	const char *line;
+	char *tree;
 
 	if (cs_select(getpid()))
 		return 0;
 	tree = cs_read(CS_DIR "/tree");
-	for (line = tree; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	for (line = tree; line; line = cs_next_line(line))
 		if (!cs_parse_tree_row(line, &r) && r.depth == 2 && r.ppid == kid)
 			gc = r.pid;
 	free(tree);
@@ -249,7 +251,8 @@ static void threaded_writes_and_stay(void *arg)
 
 TEST_F(region, child_with_threads_is_one_row)
 {
-	char *tree, *line;
+	const char *line;
+	char *tree;
 	struct cs_tree_row r;
 	int rows = 0;
 	pid_t kid;

@@ -29,21 +29,18 @@ static int count_rows(const char *tree)
 	const char *line;
 	int n = 0;
 
-	for (line = tree; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	for (line = tree; line; line = cs_next_line(line))
 		n += !cs_parse_tree_row(line, &r);
 	return n;
 }
 
 static unsigned long long summary_value(const char *key)
 {
-	char *s = cs_read(CS_DIR "/summary"), k[64], *p;
-	unsigned long long v = ~0ULL;
+	char *s = cs_read(CS_DIR "/summary"), v[64];
+	int err = !s || cs_summary_get(s, key, v, sizeof(v));
 
-	snprintf(k, sizeof(k), "\n%s: ", key);
-	if (s && (p = strstr(s, k)))
-		v = strtoull(p + strlen(k), NULL, 10);
 	free(s);
-	return v;
+	return err ? ~0ULL : strtoull(v, NULL, 10);
 }
 
 TEST(zombie_child_is_a_no_mm_row)
@@ -112,26 +109,9 @@ TEST(kernel_thread_root)
 	cs_select(1);
 }
 
-static int vm_child(void *arg)
-{
-	int fd = *(int *)arg;
-
-	/* Shares our mm; tell the parent and wait without touching memory. */
-	syscall(SYS_write, fd, "x", 1);
-	for (;;)
-		syscall(SYS_pause);
-	return 0;
-}
-
 static void clone_vm(void *arg)
 {
-	static char stack[64 * 1024];
-	int fds[2];
-	char c;
-
-	if (pipe(fds) ||
-	    clone(vm_child, stack + sizeof(stack), CLONE_VM | SIGCHLD, &fds[1]) < 0 ||
-	    read(fds[0], &c, 1) != 1)
+	if (cs_clone_vm() < 0)
 		_exit(1);
 }
 
@@ -334,7 +314,8 @@ TEST_F_TIMEOUT(chain, of_10000_processes, 600)
 {
 	double t0 = now();
 	struct cs_tree_row r, last = { 0 };
-	char c, *tree, *line;
+	const char *line;
+	char c, *tree;
 	int fds[2], rows = 0, chained = 1;
 	pid_t first, prev = 0;
 	static pid_t pids[CHAIN];
@@ -356,7 +337,7 @@ TEST_F_TIMEOUT(chain, of_10000_processes, 600)
 	tree = read_tree(first);
 	TH_LOG("tree read in %.2f s", now() - t0);
 	ASSERT_NE(NULL, tree);
-	for (line = tree; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (line = tree; line; line = cs_next_line(line)) {
 		if (cs_parse_tree_row(line, &r))
 			continue;
 		if (rows && (r.ppid != prev || r.depth != rows))

@@ -41,23 +41,17 @@ static inline int cs_write_str(const char *path, const char *s)
 }
 
 /*
- * Read the whole of @path into a malloc'd, NUL-terminated buffer.
- * Returns NULL and sets errno on failure.
+ * Read @fd from its offset to the end into a malloc'd, NUL-terminated
+ * buffer.  Returns NULL and sets errno on failure.
  */
-static inline char *cs_read(const char *path)
+static inline char *cs_read_fd(int fd)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
 	ssize_t n;
-	int fd;
 
 	if (!buf)
 		return NULL;
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		free(buf);
-		return NULL;
-	}
 	for (;;) {
 		if (len + 1 >= cap) {
 			char *nb = realloc(buf, cap * 2);
@@ -72,7 +66,6 @@ static inline char *cs_read(const char *path)
 			if (n < 0) {
 				int e = errno;
 
-				close(fd);
 				free(buf);
 				errno = e;
 				return NULL;
@@ -81,9 +74,51 @@ static inline char *cs_read(const char *path)
 		}
 		len += n;
 	}
-	close(fd);
 	buf[len] = '\0';
 	return buf;
+}
+
+/*
+ * Read the whole of @path into a malloc'd, NUL-terminated buffer.
+ * Returns NULL and sets errno on failure.
+ */
+static inline char *cs_read(const char *path)
+{
+	int fd = open(path, O_RDONLY), e;
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = cs_read_fd(fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	return buf;
+}
+
+/* The line after @line in a text, or NULL after the last one. */
+static inline const char *cs_next_line(const char *line)
+{
+	line = strchr(line, '\n');
+	return line ? line + 1 : NULL;
+}
+
+/*
+ * The value of the "key: value" line @key of the summary text @summary,
+ * as printed, into @val.  Returns 0, or -1 when there is no such line.
+ */
+static inline int cs_summary_get(const char *summary, const char *key, char *val, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p;
+
+	for (p = summary; p && *p; p = cs_next_line(p))
+		if (!strncmp(p, key, klen) && !strncmp(p + klen, ": ", 2)) {
+			p += klen + 2;
+			snprintf(val, len, "%.*s", (int)strcspn(p, "\n"), p);
+			return 0;
+		}
+	return -1;
 }
 
 /* The selected root as the pid file prints it, or -errno. */
@@ -101,10 +136,12 @@ static inline long cs_read_pid(void)
 
 /* ---- reading the walk files ---- */
 
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 /* The page fields of spec section 3, in the files' order. */
@@ -171,9 +208,7 @@ static inline int cs_find_vma(const char *vmas, pid_t pid, const void *start,
 		if (sscanf(line, "%d %lx-%lx %7s %llx%n", &p, &s, &e, perms, &off, &n) == 5 &&
 		    p == pid && s == (unsigned long)start)
 			return cs_parse_pages(line + n, out) ? 0 : -1;
-		line = strchr(line, '\n');
-		if (line)
-			line++;
+		line = cs_next_line(line);
 	}
 	return -1;
 }
@@ -204,9 +239,7 @@ static inline int cs_find_tree_row(const char *tree, pid_t pid, struct cs_tree_r
 	while (line && *line) {
 		if (!cs_parse_tree_row(line, r) && r->pid == pid)
 			return 0;
-		line = strchr(line, '\n');
-		if (line)
-			line++;
+		line = cs_next_line(line);
 	}
 	return -1;
 }
@@ -273,6 +306,52 @@ static inline pid_t cs_spawn(void (*fn)(void *), void *arg)
 	if (read(fds[0], &c, 1) != 1)
 		pid = -1;
 	close(fds[0]);
+	return pid;
+}
+
+/*
+ * Become @uid (uid and gid, real, effective and saved), @dumpable or not;
+ * exits 126 if the kernel refuses.
+ */
+static inline void cs_become(uid_t uid, int dumpable)
+{
+	if (setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+		_exit(126);
+	/* New credentials make a process undumpable and clear its
+	 * parent-death signal.
+	 */
+	prctl(PR_SET_DUMPABLE, dumpable);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static inline int cs_vm_child(void *arg)
+{
+	/* Shares the mm: say so and wait, touching no memory. */
+	syscall(SYS_write, *(int *)arg, "x", 1);
+	for (;;)
+		syscall(SYS_pause);
+	return 0;
+}
+
+/*
+ * A child that shares our mm (clone(CLONE_VM) without CLONE_THREAD, as
+ * vfork() before exec), running on a static stack.  Returns once it runs:
+ * its PID, or -1.  One per process: they would share the stack.
+ */
+static inline pid_t cs_clone_vm(void)
+{
+	static char stack[64 * 1024];
+	int fds[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(fds))
+		return -1;
+	pid = clone(cs_vm_child, stack + sizeof(stack), CLONE_VM | SIGCHLD, &fds[1]);
+	if (pid > 0 && read(fds[0], &c, 1) != 1)
+		pid = -1;
+	close(fds[0]);
+	close(fds[1]);
 	return pid;
 }
 
