@@ -243,7 +243,7 @@ static int count_family(struct cow_scan *s, u32 first, u32 last,
 			if (ret)
 				return ret;
 		}
-		if (fatal_signal_pending(current))
+		if (cs_should_stop(s->snap))
 			return -EINTR;
 		cond_resched();
 	}
@@ -265,7 +265,7 @@ int cs_cow_count(struct cs_snapshot *snap)
 
 	if (n < 2)
 		return 0;
-	s.pos = kvmalloc_array(CHUNK, sizeof(*s.pos), GFP_KERNEL);
+	s.pos = kvmalloc_array(CHUNK, sizeof(*s.pos), GFP_KERNEL_ACCOUNT);
 	if (!s.pos)
 		return -ENOMEM;
 	sort(members, n, sizeof(*members), cmp_member, NULL);

@@ -95,7 +95,7 @@ int cs_snapshot_take(struct pid *root, unsigned int how,
 	struct cs_snapshot *snap;
 	int ret;
 
-	snap = kzalloc(sizeof(*snap), GFP_KERNEL);
+	snap = kzalloc(sizeof(*snap), GFP_KERNEL_ACCOUNT);
 	if (!snap)
 		return -ENOMEM;
 	xa_init(&snap->pfns);
@@ -127,6 +127,19 @@ void cs_snapshot_free(struct cs_snapshot *snap)
 	cs_walk_release(snap);
 	cs_tree_release(snap);
 	kfree(snap);
+}
+
+/**
+ * cs_should_stop() - whether a walk must end now
+ * @snap: the snapshot being taken
+ *
+ * Every long loop of the walk asks this between page tables or processes.
+ *
+ * Return: true when the reader was sent a fatal signal.
+ */
+bool cs_should_stop(const struct cs_snapshot *snap)
+{
+	return fatal_signal_pending(current);
 }
 
 static int __init cowstat_init(void)

@@ -169,7 +169,7 @@ struct cs_snapshot {
  */
 static inline void *cs_grow(void *p, size_t old_n, size_t new_n, size_t size)
 {
-	void *q = kvmalloc_array(new_n, size, GFP_KERNEL);
+	void *q = kvmalloc_array(new_n, size, GFP_KERNEL_ACCOUNT);
 
 	if (!q)
 		return NULL;
@@ -186,6 +186,7 @@ struct pid *cowstat_find_process(u32 nr);
 int cs_snapshot_take(struct pid *root, unsigned int how,
 		     struct cs_snapshot **snapp);
 void cs_snapshot_free(struct cs_snapshot *snap);
+bool cs_should_stop(const struct cs_snapshot *snap);
 
 /* tree.c */
 int cs_tree_collect(struct cs_snapshot *snap, struct pid *root);

@@ -269,7 +269,7 @@ static int walk_open(struct inode *inode, struct file *file,
 	struct pid *root;
 	int ret;
 
-	wf = kzalloc(sizeof(*wf), GFP_KERNEL);
+	wf = kzalloc(sizeof(*wf), GFP_KERNEL_ACCOUNT);
 	if (!wf)
 		return -ENOMEM;
 	root = get_root_pid();

@@ -205,7 +205,7 @@ static int mark_shared_mms(struct cs_snapshot *snap)
 	struct mm_row *v;
 	u32 i;
 
-	v = kvmalloc_array(snap->nr_procs, sizeof(*v), GFP_KERNEL);
+	v = kvmalloc_array(snap->nr_procs, sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < snap->nr_procs; i++) {
@@ -241,7 +241,7 @@ static int rank_rows(struct cs_snapshot *snap)
 {
 	u32 *order, i;
 
-	order = kvmalloc_array(snap->nr_procs, sizeof(*order), GFP_KERNEL);
+	order = kvmalloc_array(snap->nr_procs, sizeof(*order), GFP_KERNEL_ACCOUNT);
 	if (!order)
 		return -ENOMEM;
 	for (i = 0; i < snap->nr_procs; i++)
@@ -293,10 +293,10 @@ int cs_tree_collect(struct cs_snapshot *snap, struct pid *root)
 	}
 
 	ret = -ENOMEM;
-	visited = bitmap_zalloc(n, GFP_KERNEL);
-	stack = kvmalloc_array(n, sizeof(*stack), GFP_KERNEL);
-	parent_row = kvmalloc_array(n, sizeof(*parent_row), GFP_KERNEL);
-	snap->procs = kvcalloc(n, sizeof(*snap->procs), GFP_KERNEL);
+	visited = bitmap_zalloc(n, GFP_KERNEL_ACCOUNT);
+	stack = kvmalloc_array(n, sizeof(*stack), GFP_KERNEL_ACCOUNT);
+	parent_row = kvmalloc_array(n, sizeof(*parent_row), GFP_KERNEL_ACCOUNT);
+	snap->procs = kvcalloc(n, sizeof(*snap->procs), GFP_KERNEL_ACCOUNT);
 	if (!visited || !stack || !parent_row || !snap->procs)
 		goto out;
 

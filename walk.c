@@ -80,10 +80,10 @@ static int flush_pfns(void *priv)
 		unsigned long *bm = xa_load(xa, pfn >> PFNSET_SHIFT);
 
 		if (!bm) {
-			bm = (unsigned long *)get_zeroed_page(GFP_KERNEL);
+			bm = (unsigned long *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 			if (!bm)
 				return -ENOMEM;
-			if (xa_err(xa_store(xa, pfn >> PFNSET_SHIFT, bm, GFP_KERNEL))) {
+			if (xa_err(xa_store(xa, pfn >> PFNSET_SHIFT, bm, GFP_KERNEL_ACCOUNT))) {
 				free_page((unsigned long)bm);
 				return -ENOMEM;
 			}
@@ -110,7 +110,7 @@ static char *vma_name(struct vm_area_struct *vma, char *buf)
 
 	if (vma->vm_file) {
 		path = d_path(cs_file_path(vma->vm_file), buf, PATH_MAX);
-		return IS_ERR(path) ? NULL : kstrdup(path, GFP_KERNEL);
+		return IS_ERR(path) ? NULL : kstrdup(path, GFP_KERNEL_ACCOUNT);
 	}
 	if (vma->vm_ops && vma->vm_ops->name)
 		name = vma->vm_ops->name(vma);
@@ -119,7 +119,7 @@ static char *vma_name(struct vm_area_struct *vma, char *buf)
 	if (!name && vma->vm_start <= vma->vm_mm->start_stack &&
 	    vma->vm_end >= vma->vm_mm->start_stack)
 		name = "[stack]";
-	return name ? kstrdup(name, GFP_KERNEL) : NULL;
+	return name ? kstrdup(name, GFP_KERNEL_ACCOUNT) : NULL;
 }
 
 static bool skip_vma(struct vm_area_struct *vma)
@@ -224,7 +224,7 @@ static int walk_vmas(struct cs_snapshot *snap, u32 row, struct mm_struct *mm,
 			ret = cs_walk_pmd_range(vma, addr, next, &count_ops, w);
 			if (ret)
 				return ret;
-			if (fatal_signal_pending(current))
+			if (cs_should_stop(snap))
 				return -EINTR;
 			cond_resched();
 			if (next < vma->vm_end && mmap_lock_is_contended(mm)) {
@@ -280,12 +280,12 @@ int cs_walk_tree(struct cs_snapshot *snap)
 	u32 i;
 	int ret = 0;
 
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		return -ENOMEM;
 	w->snap = snap;
 	if (snap->want_vmas) {
-		snap->path_buf = kmalloc(PATH_MAX, GFP_KERNEL);
+		snap->path_buf = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
 		if (!snap->path_buf) {
 			ret = -ENOMEM;
 			goto out;
