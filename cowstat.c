@@ -18,16 +18,32 @@
 
 #include "cowstat.h"
 
+/*
+ * Who may read what (spec section 7).  Off by default: only callers with
+ * CAP_SYS_PTRACE over a process see its counts.  Read once per walk.
+ */
+bool cowstat_unprivileged_read;
+module_param_named(unprivileged_read, cowstat_unprivileged_read, bool, 0644);
+MODULE_PARM_DESC(unprivileged_read,
+		 "Let any user read the processes whose /proc/PID/smaps it may read (default: off, CAP_SYS_PTRACE needed)");
+
+/* Unfinished netlink requests a user may hold at once (request.c). */
+unsigned int cowstat_max_dumps_per_user = 16;
+module_param_named(max_dumps_per_user, cowstat_max_dumps_per_user, uint, 0644);
+MODULE_PARM_DESC(max_dumps_per_user,
+		 "Unfinished netlink dumps (and gets being answered) one user may hold; more fail with EBUSY (default 16)");
+
 /**
- * cowstat_find_process() - look up a process by a PID of the caller's namespace
- * @nr: the PID as the calling task's PID namespace numbers it
+ * cowstat_find_process() - look up a process by a PID of a namespace
+ * @ns: the PID namespace that numbers @nr
+ * @nr: the PID
  *
  * A thread ID selects the thread's process, as /proc/TID does.
  *
  * Return: a reference to the process's thread-group &struct pid (drop it with
- * put_pid()), or NULL when no task of that number is visible to the caller.
+ * put_pid()), or NULL when no task of that number is visible in @ns.
  */
-struct pid *cowstat_find_process(u32 nr)
+struct pid *cowstat_find_process(struct pid_namespace *ns, u32 nr)
 {
 	struct task_struct *task;
 	struct pid *pid = NULL;
@@ -36,11 +52,23 @@ struct pid *cowstat_find_process(u32 nr)
 		return NULL;
 
 	rcu_read_lock();
-	task = pid_task(find_pid_ns(nr, task_active_pid_ns(current)), PIDTYPE_PID);
+	task = pid_task(find_pid_ns(nr, ns), PIDTYPE_PID);
 	if (task)
 		pid = get_pid(task_tgid(task));
 	rcu_read_unlock();
 	return pid;
+}
+
+/**
+ * cs_reader_init_current() - a reader that is the calling task itself
+ * @reader: filled in; it borrows current's namespace and pid, no reference
+ */
+void cs_reader_init_current(struct cs_reader *reader)
+{
+	reader->ns = task_active_pid_ns(current);
+	reader->tgid = task_tgid(current);
+	reader->task = current;
+	reader->cancel = false;
 }
 
 const char * const cs_field_names[CS_NR_FIELDS] = {
@@ -79,17 +107,22 @@ static void add_totals(struct cs_snapshot *snap)
 
 /**
  * cs_snapshot_take() - walk the tree of @root once
+ * @reader: whom the walk is for: PID namespace, credentials (current's)
  * @root: the root's thread-group &struct pid
  * @how: CS_WANT_VMAS, keep a row for every VMA; CS_CHECK_PERM, count only
- *	the processes that the caller may ptrace-read, flag the others
+ *	the processes that the reader may read, flag the others
+ * @name_max: VMA names longer than this many bytes are cut and flagged
  * @snapp: receives the snapshot, to be freed with cs_snapshot_free()
  *
- * Sleeps; takes each mm's mmap_lock for read in turn.
+ * Sleeps; takes each mm's mmap_lock for read in turn.  Every allocation is
+ * charged to the active memory cgroup.  The result holds its rows only: the
+ * walk's scratch and its mm grabs are dropped before it returns.
  *
  * Return: 0; -ESRCH when @root has been reaped or is not visible to the
- * caller; -ENOMEM; -EINTR when a fatal signal stopped the walk.
+ * reader; -ENOMEM; -EINTR when the walk was stopped (cs_should_stop()).
  */
-int cs_snapshot_take(struct pid *root, unsigned int how,
+int cs_snapshot_take(const struct cs_reader *reader, struct pid *root,
+		     unsigned int how, size_t name_max,
 		     struct cs_snapshot **snapp)
 {
 	struct cs_snapshot *snap;
@@ -99,14 +132,20 @@ int cs_snapshot_take(struct pid *root, unsigned int how,
 	if (!snap)
 		return -ENOMEM;
 	xa_init(&snap->pfns);
+	snap->reader = reader;
 	snap->want_vmas = how & CS_WANT_VMAS;
 	snap->check_perm = how & CS_CHECK_PERM;
+	snap->unprivileged_read = READ_ONCE(cowstat_unprivileged_read);
+	snap->name_max = name_max;
 
 	ret = cs_tree_collect(snap, root);
 	if (!ret)
 		ret = cs_walk_tree(snap);
 	if (!ret)
 		ret = cs_cow_count(snap);
+	cs_walk_drop_scratch(snap);
+	cs_tree_drop_mms(snap);
+	snap->reader = NULL;
 	if (ret) {
 		cs_snapshot_free(snap);
 		return ret;
@@ -135,33 +174,45 @@ void cs_snapshot_free(struct cs_snapshot *snap)
  *
  * Every long loop of the walk asks this between page tables or processes.
  *
- * Return: true when the reader was sent a fatal signal.
+ * Return: true when the reader was sent a fatal signal or gave up, or when
+ * the module is being unloaded.
  */
 bool cs_should_stop(const struct cs_snapshot *snap)
 {
-	return fatal_signal_pending(current);
+	const struct cs_reader *r = snap->reader;
+
+	return fatal_signal_pending(current) || fatal_signal_pending(r->task) ||
+	       READ_ONCE(r->cancel) || cs_request_stopping();
 }
 
 static int __init cowstat_init(void)
 {
 	int ret;
 
-	ret = cowstat_debugfs_init();
+	ret = cs_request_init();
 	if (ret)
 		return ret;
+	ret = cowstat_debugfs_init();
+	if (ret)
+		goto out_request;
 	ret = cowstat_netlink_init();
-	if (ret) {
-		cowstat_debugfs_exit();
-		return ret;
-	}
+	if (ret)
+		goto out_debugfs;
 	pr_info("version %s loaded\n", COWSTAT_VERSION);
 	return 0;
+
+out_debugfs:
+	cowstat_debugfs_exit();
+out_request:
+	cs_request_exit();
+	return ret;
 }
 
 static void __exit cowstat_exit(void)
 {
 	cowstat_netlink_exit();
 	cowstat_debugfs_exit();
+	cs_request_exit();
 }
 
 module_init(cowstat_init);

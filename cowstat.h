@@ -10,19 +10,26 @@
 #ifndef _COWSTAT_H
 #define _COWSTAT_H
 
+#include <linux/completion.h>
+#include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #define COWSTAT_VERSION		"0.2.0"
 #define COWSTAT_GENL_VERSION	1
 
+struct cred;
+struct cs_user;
+struct mem_cgroup;
 struct mm_struct;
 struct page;
 struct pid;
+struct pid_namespace;
 struct vm_area_struct;
 
 /* The page fields of spec section 3, in the spec's order. */
@@ -64,6 +71,7 @@ static inline void cs_counts_add(struct cs_counts *to, const struct cs_counts *c
  * @pgoff: vm_pgoff, in pages
  * @flags: vm_flags
  * @has_file: the VMA maps a file (its offset is printed)
+ * @name_truncated: @name is cut to the snapshot's @name_max bytes
  * @name: what /proc/PID/maps prints as the name, or NULL
  * @c: the VMA's page counts
  */
@@ -71,6 +79,7 @@ struct cs_vma {
 	unsigned long start, end, pgoff;
 	unsigned long flags;
 	bool has_file;
+	bool name_truncated;
 	char *name;
 	struct cs_counts c;
 };
@@ -81,13 +90,12 @@ struct cs_vma {
 
 /**
  * struct cs_proc - one process (thread group) of the tree
- * @pid: reference to the thread group's &struct pid
  * @nr: PID in the reader's PID namespace
  * @ppid: parent's PID there (0 when the parent is not visible)
  * @depth: 0 for the root
  * @rank: position in (depth, PID) order; breaks COW ties (spec 4, rule 3)
- * @comm: the process's comm
- * @mm: the address space, pinned with mmgrab(), or NULL
+ * @comm: the process's comm (empty when not permitted)
+ * @mm: the address space, pinned with mmgrab() until the walk ends, or NULL
  * @mm_owner: index of the row that counts @mm: this row's own index,
  *	or an earlier row's when the mm is shared
  * @flags: CS_NO_MM, CS_MM_SHARED, CS_NOT_PERMITTED
@@ -99,7 +107,6 @@ struct cs_vma {
  * @nr_vmas: number of @vmas
  */
 struct cs_proc {
-	struct pid *pid;
 	pid_t nr, ppid;
 	u32 depth, rank;
 	char comm[TASK_COMM_LEN];
@@ -131,17 +138,41 @@ struct cs_member {
 };
 
 /**
+ * struct cs_reader - whom a walk is for
+ * @ns: the PID namespace in which PIDs are read and printed
+ * @tgid: the reader's thread group, which ptrace's rule lets it read
+ * @task: the task that asked; a fatal signal to it ends the walk
+ * @cancel: set when nobody wants the answer any more
+ *
+ * A walk runs either in the reader's own context (debugfs) or on cowstat's
+ * workqueue with the reader's credentials (netlink, request.c); both find
+ * the reader here rather than in current.
+ */
+struct cs_reader {
+	struct pid_namespace *ns;
+	struct pid *tgid;
+	struct task_struct *task;
+	bool cancel;
+};
+
+/**
  * struct cs_snapshot - the result of one walk of a tree
  * @procs: rows, parents before children (depth-first, children by PID)
  * @nr_procs: number of rows
+ * @reader: whom the walk is for
  * @want_vmas: keep per-VMA rows
- * @check_perm: walk only processes the reader may ptrace-read
+ * @check_perm: walk only processes the reader may read (spec section 7)
+ * @unprivileged_read: the ptrace-read rule is enough (module parameter)
+ * @name_max: longest VMA name kept, in bytes; longer ones are cut
  * @total: page fields summed over distinct mms
  * @skipped_vmas: skipped VMAs summed over distinct mms
  * @cow_faults: summed over the rows where available
  * @cow_faults_valid: available for at least one row
  * @unique: distinct physical pages in the tree's rss
- * @pfns: the set of those pages: an xarray of bitmap pages
+ *
+ * Scratch of the walk, freed when it ends (cs_snapshot_take()), so that a
+ * result that waits to be read holds nothing but its rows:
+ * @pfns: the set of the @unique pages: an xarray of bitmap pages
  * @members: anonymous VMAs of the tree, for cow.c
  * @nr_members: used entries of @members
  * @max_members: allocated entries of @members
@@ -150,8 +181,11 @@ struct cs_member {
 struct cs_snapshot {
 	struct cs_proc *procs;
 	u32 nr_procs;
+	const struct cs_reader *reader;
 	bool want_vmas;
 	bool check_perm;
+	bool unprivileged_read;
+	size_t name_max;
 	struct cs_counts total;
 	u64 skipped_vmas;
 	u64 cow_faults;
@@ -180,17 +214,23 @@ static inline void *cs_grow(void *p, size_t old_n, size_t new_n, size_t size)
 }
 
 /* cowstat.c */
-struct pid *cowstat_find_process(u32 nr);
+extern bool cowstat_unprivileged_read;
+extern unsigned int cowstat_max_dumps_per_user;
+struct pid *cowstat_find_process(struct pid_namespace *ns, u32 nr);
 #define CS_WANT_VMAS	BIT(0)
 #define CS_CHECK_PERM	BIT(1)
-int cs_snapshot_take(struct pid *root, unsigned int how,
+int cs_snapshot_take(const struct cs_reader *reader, struct pid *root,
+		     unsigned int how, size_t name_max,
 		     struct cs_snapshot **snapp);
 void cs_snapshot_free(struct cs_snapshot *snap);
 bool cs_should_stop(const struct cs_snapshot *snap);
+void cs_reader_init_current(struct cs_reader *reader);
 
 /* tree.c */
 int cs_tree_collect(struct cs_snapshot *snap, struct pid *root);
+void cs_tree_drop_mms(struct cs_snapshot *snap);
 void cs_tree_release(struct cs_snapshot *snap);
+bool cs_may_read_quick(struct pid *pid, bool unprivileged_read);
 
 /**
  * struct cs_pt_ops - what a page-table walk reports
@@ -213,10 +253,58 @@ int cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
 
 /* walk.c */
 int cs_walk_tree(struct cs_snapshot *snap);
+void cs_walk_drop_scratch(struct cs_snapshot *snap);
 void cs_walk_release(struct cs_snapshot *snap);
 
 /* cow.c */
 int cs_cow_count(struct cs_snapshot *snap);
+
+/**
+ * struct cs_request - a walk for a netlink caller, run on cowstat's workqueue
+ * @ref: references: the caller's, the queued walk's
+ * @work: the walk
+ * @done: completes when the walk has ended and @answer has run
+ * @reader: the caller: its PID namespace, thread group and task
+ * @cred: the caller's credentials, which the walk runs with
+ * @memcg: the caller's memory cgroup, which the walk charges
+ * @user: the caller's user's count of unfinished requests
+ * @root: the tree's root
+ * @how: CS_WANT_VMAS, CS_CHECK_PERM
+ * @name_max: longest VMA name kept
+ * @answer: called by the worker when the walk has ended, or NULL
+ * @release: frees @priv when the last reference goes, or NULL
+ * @priv: for @answer and @release
+ * @err: the walk's result once @done
+ * @snap: the snapshot when @err is 0
+ */
+struct cs_request {
+	struct kref ref;
+	struct work_struct work;
+	struct completion done;
+	struct cs_reader reader;
+	const struct cred *cred;
+	struct mem_cgroup *memcg;
+	struct cs_user *user;
+	struct pid *root;
+	unsigned int how;
+	size_t name_max;
+	void (*answer)(struct cs_request *req);
+	void (*release)(struct cs_request *req);
+	void *priv;
+	int err;
+	struct cs_snapshot *snap;
+};
+
+/* request.c */
+struct cs_request *cs_request_new(struct pid *root, unsigned int how,
+				  size_t name_max);
+void cs_request_queue(struct cs_request *req);
+int cs_request_wait(struct cs_request *req);
+void cs_request_cancel(struct cs_request *req);
+void cs_request_put(struct cs_request *req);
+bool cs_request_stopping(void);
+int cs_request_init(void);
+void cs_request_exit(void);
 
 /* netlink.c */
 int cowstat_netlink_init(void);

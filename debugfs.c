@@ -94,7 +94,7 @@ static ssize_t pid_write(struct file *file, const char __user *ubuf,
 		return ret;
 	if (nr > INT_MAX)
 		return -ERANGE;
-	pid = cowstat_find_process(nr);
+	pid = cowstat_find_process(task_active_pid_ns(current), nr);
 	if (!pid)
 		return -ESRCH;
 
@@ -265,6 +265,7 @@ static int vmas_show(struct seq_file *m, void *v)
 static int walk_open(struct inode *inode, struct file *file,
 		     int (*show)(struct seq_file *, void *), bool want_vmas)
 {
+	struct cs_reader reader;
 	struct walk_file *wf;
 	struct pid *root;
 	int ret;
@@ -274,7 +275,10 @@ static int walk_open(struct inode *inode, struct file *file,
 		return -ENOMEM;
 	root = get_root_pid();
 	wf->root = pid_nr_ns(root, task_active_pid_ns(current));
-	wf->err = cs_snapshot_take(root, want_vmas ? CS_WANT_VMAS : 0, &wf->snap);
+	cs_reader_init_current(&reader);
+	/* debugfs is root's: every process is read, names are never cut. */
+	wf->err = cs_snapshot_take(&reader, root, want_vmas ? CS_WANT_VMAS : 0,
+				   PATH_MAX, &wf->snap);
 	put_pid(root);
 	/* Interrupted: fail the open, the reader is dying anyway. */
 	if (wf->err == -EINTR) {

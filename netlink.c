@@ -4,18 +4,26 @@
  *
  * Unlike debugfs's one global selector, every request names its process,
  * so any number of programs can read at once.  COWSTAT_CMD_GET does one
- * process (do) or a whole tree (dump).  A dump walks the tree once, when
- * it starts, and sends that snapshot across as many recvmsg() calls as it
- * takes: one message per process, VMA messages when asked, and the totals
- * last.
+ * process (do) or a whole tree (dump).  A dump walks the tree once and
+ * sends that snapshot across as many recvmsg() calls as it takes: one
+ * message per process, VMA messages when asked, and the totals last.
  *
- * Callers see the counts of the processes whose /proc/PID/smaps they may
- * read (ptrace read access); other processes are flagged not-permitted,
- * carry no counts and are neither walked nor added to the totals.
+ * genetlink holds its global cb_lock across doit, a dump's start and its
+ * first dumpit, so no walk runs in them: each request is checked there and
+ * its walk queued (request.c).  A get's reply is sent by the worker when
+ * the walk ends.  A dump's first dumpit sends what is ready, or a lone
+ * NLMSG_NOOP while the walk runs; the next ones run from the caller's
+ * recvmsg(), without cb_lock, and wait killably for the walk.
+ *
+ * Who may read what is spec section 7's rule (tree.c): processes the caller
+ * may not read are flagged not-permitted and carry pid, ppid and depth only.
  */
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <net/sock.h>
 
 #include "compat.h"
 #include "cowstat.h"
@@ -81,15 +89,16 @@ static int put_proc(struct sk_buff *skb, const struct cs_snapshot *snap,
 	if (nla_put_u32(skb, COWSTAT_A_PROC_PID, p->nr) ||
 	    nla_put_u32(skb, COWSTAT_A_PROC_PPID, p->ppid) ||
 	    nla_put_u32(skb, COWSTAT_A_PROC_DEPTH, p->depth) ||
-	    nla_put_string(skb, COWSTAT_A_PROC_COMM, p->comm) ||
 	    nla_put_u32(skb, COWSTAT_A_PROC_FLAGS, proc_flags(p)))
+		return -EMSGSIZE;
+	if (p->flags & CS_NOT_PERMITTED)
+		return 0;	/* nothing else of it may be told */
+	if (nla_put_string(skb, COWSTAT_A_PROC_COMM, p->comm))
 		return -EMSGSIZE;
 	if ((p->flags & CS_MM_SHARED) &&
 	    nla_put_u32(skb, COWSTAT_A_PROC_MM_SHARED_WITH,
 			snap->procs[p->mm_owner].nr))
 		return -EMSGSIZE;
-	if (p->flags & CS_NOT_PERMITTED)
-		return 0;	/* nothing else of it may be told */
 	if (put_counts(skb, proc_count_attr, COWSTAT_A_PROC_PAD, &p->c) ||
 	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_SKIPPED_VMAS, p->skipped_vmas,
 			      COWSTAT_A_PROC_PAD))
@@ -122,6 +131,7 @@ static int put_vma(struct sk_buff *skb, const struct cs_proc *p,
 			      COWSTAT_A_VMA_PAD) ||
 	    nla_put_string(skb, COWSTAT_A_VMA_PERMS, perms) ||
 	    (v->name && nla_put_string(skb, COWSTAT_A_VMA_NAME, v->name)) ||
+	    (v->name_truncated && nla_put_flag(skb, COWSTAT_A_VMA_NAME_TRUNCATED)) ||
 	    put_counts(skb, vma_count_attr, COWSTAT_A_VMA_PAD, &v->c))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -151,43 +161,138 @@ static int put_totals(struct sk_buff *skb, const struct cs_snapshot *snap)
 }
 
 /*
- * Take a snapshot of the tree of @nr for a netlink caller.  Fails with
- * -ESRCH for a PID the caller cannot see and -EPERM when the caller may
- * not read the root itself.
+ * Queue the walk of the tree of @nr for the caller.  Fails at once, with
+ * an extack message, for a PID the caller cannot see (-ESRCH), a root it
+ * may not read (-EPERM, checked again when the walk reaches it) and a user
+ * with too many unfinished requests (-EBUSY).
  */
-static int take_snapshot(u32 nr, unsigned int how, struct netlink_ext_ack *extack,
-			 const struct nlattr *attr, struct cs_snapshot **snapp)
+static struct cs_request *start_walk(u32 nr, unsigned int how,
+				     struct netlink_ext_ack *extack,
+				     const struct nlattr *attr)
 {
-	struct pid *pid = cowstat_find_process(nr);
-	int ret;
+	struct pid *pid = cowstat_find_process(task_active_pid_ns(current), nr);
+	struct cs_request *req;
 
 	if (!pid) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "no such process");
-		return -ESRCH;
+		return ERR_PTR(-ESRCH);
 	}
-	ret = cs_snapshot_take(pid, how | CS_CHECK_PERM, snapp);
+	if (!cs_may_read_quick(pid, READ_ONCE(cowstat_unprivileged_read))) {
+		put_pid(pid);
+		NL_SET_ERR_MSG_ATTR(extack, attr, "not permitted to read this process");
+		return ERR_PTR(-EPERM);
+	}
+	req = cs_request_new(pid, how | CS_CHECK_PERM, COWSTAT_VMA_NAME_MAX);
 	put_pid(pid);
-	if (ret == -ESRCH)
+	if (PTR_ERR_OR_ZERO(req) == -EBUSY)
+		NL_SET_ERR_MSG(extack, "too many unfinished requests (max_dumps_per_user)");
+	return req;
+}
+
+/* The outcome of a finished walk, with an extack message when it failed. */
+static int walk_result(const struct cs_request *req, struct netlink_ext_ack *extack,
+		       const struct nlattr *attr)
+{
+	switch (req->err) {
+	case 0:
+		break;
+	case -ESRCH:
 		NL_SET_ERR_MSG_ATTR(extack, attr, "no such process");
-	if (ret)
-		return ret;
-	if ((*snapp)->procs[0].flags & CS_NOT_PERMITTED) {
-		cs_snapshot_free(*snapp);
+		return -ESRCH;
+	case -EINTR:
+		NL_SET_ERR_MSG(extack, "the walk was interrupted");
+		return -EINTR;
+	default:
+		return req->err;
+	}
+	/* The root passed the quick check, then an execve() made it unreadable. */
+	if (req->snap->procs[0].flags & CS_NOT_PERMITTED) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "not permitted to read this process");
 		return -EPERM;
 	}
 	return 0;
 }
 
+/*
+ * A get being answered by the worker.  The request's skb, its sender's
+ * socket and its namespace are held so that the reply and the ack can be
+ * sent after genetlink has let the request go.
+ */
+struct get_answer {
+	struct sk_buff *skb;
+	struct nlmsghdr *nlh;
+	struct net *net;
+	const struct nlattr *pid_attr, *root_attr;
+	bool ack;
+};
+
+/* The reply to a get: the row of the pid it asked for. */
+static int get_reply(struct cs_request *req, struct get_answer *a,
+		     struct netlink_ext_ack *extack)
+{
+	struct cs_snapshot *snap = req->snap;
+	u32 pid = nla_get_u32(a->pid_attr);
+	struct sk_buff *msg;
+	void *hdr;
+	u32 i;
+
+	for (i = 0; i < snap->nr_procs && snap->procs[i].nr != pid; i++)
+		;
+	if (i == snap->nr_procs) {
+		NL_SET_ERR_MSG_ATTR(extack, a->pid_attr, "process is not in the tree of root");
+		return -ENOENT;
+	}
+	if (snap->procs[i].flags & CS_NOT_PERMITTED) {
+		NL_SET_ERR_MSG_ATTR(extack, a->pid_attr, "not permitted to read this process");
+		return -EPERM;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, NETLINK_CB(a->skb).portid, a->nlh->nlmsg_seq,
+			  &cowstat_family, 0, COWSTAT_CMD_GET);
+	if (!hdr || put_proc(msg, snap, &snap->procs[i])) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	/* A caller that went away is no error of ours. */
+	genlmsg_unicast(a->net, msg, NETLINK_CB(a->skb).portid);
+	return 0;
+}
+
+/* Called by the worker when a get's walk has ended. */
+static void get_answer(struct cs_request *req)
+{
+	struct get_answer *a = req->priv;
+	struct netlink_ext_ack extack = {};
+	int err;
+
+	err = walk_result(req, &extack, a->root_attr);
+	if (!err)
+		err = get_reply(req, a, &extack);
+	if (err || a->ack) {
+		if (a->ack)
+			a->nlh->nlmsg_flags |= NLM_F_ACK;	/* echoed as sent */
+		netlink_ack(a->skb, a->nlh, err, &extack);
+	}
+}
+
+static void get_release(struct cs_request *req)
+{
+	struct get_answer *a = req->priv;
+
+	sock_put(NETLINK_CB(a->skb).sk);
+	kfree_skb(a->skb);
+	put_net(a->net);
+	kfree(a);
+}
+
 static int cowstat_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
-	struct nlattr *root_attr;
-	struct cs_snapshot *snap;
-	struct sk_buff *msg;
-	u32 pid, i;
-	void *hdr;
-	int ret;
+	struct get_answer *a;
+	struct cs_request *req;
 
 	if (!attrs[COWSTAT_A_PROC_PID]) {
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, COWSTAT_A_PROC_PID);
@@ -199,50 +304,43 @@ static int cowstat_get_doit(struct sk_buff *skb, struct genl_info *info)
 				    "vmas is for dumps only");
 		return -EINVAL;
 	}
-	pid = nla_get_u32(attrs[COWSTAT_A_PROC_PID]);
-	root_attr = attrs[COWSTAT_A_PROC_ROOT] ?: attrs[COWSTAT_A_PROC_PID];
-	ret = take_snapshot(nla_get_u32(root_attr), 0, info->extack, root_attr,
-			    &snap);
-	if (ret)
-		return ret;
-
-	for (i = 0; i < snap->nr_procs && snap->procs[i].nr != pid; i++)
-		;
-	ret = -ENOENT;
-	if (i == snap->nr_procs) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[COWSTAT_A_PROC_PID],
-				    "process is not in the tree of root");
-		goto out;
-	}
-	ret = -EPERM;
-	if (snap->procs[i].flags & CS_NOT_PERMITTED) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[COWSTAT_A_PROC_PID],
-				    "not permitted to read this process");
-		goto out;
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a)
+		return -ENOMEM;
+	a->pid_attr = attrs[COWSTAT_A_PROC_PID];
+	a->root_attr = attrs[COWSTAT_A_PROC_ROOT] ?: attrs[COWSTAT_A_PROC_PID];
+	req = start_walk(nla_get_u32(a->root_attr), 0, info->extack, a->root_attr);
+	if (IS_ERR(req)) {
+		kfree(a);
+		return PTR_ERR(req);
 	}
 
-	ret = -ENOMEM;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		goto out;
-	hdr = genlmsg_put_reply(msg, info, &cowstat_family, 0, COWSTAT_CMD_GET);
-	if (!hdr || put_proc(msg, snap, &snap->procs[i])) {
-		nlmsg_free(msg);
-		ret = -EMSGSIZE;
-		goto out;
-	}
-	genlmsg_end(msg, hdr);
-	ret = genlmsg_reply(msg, info);
-out:
-	cs_snapshot_free(snap);
-	return ret;
+	/*
+	 * The reply comes from the worker.  genetlink acks when doit returns;
+	 * so that the ack still follows the reply, the worker sends it, and
+	 * the request's NLM_F_ACK is cleared here for genetlink not to.
+	 */
+	a->skb = skb_get(skb);
+	/* In @skb's data, which netlink_rcv_skb() reads the flags from next. */
+	a->nlh = (struct nlmsghdr *)info->nlhdr;
+	sock_hold(NETLINK_CB(skb).sk);
+	a->net = get_net(genl_info_net(info));
+	a->ack = a->nlh->nlmsg_flags & NLM_F_ACK;
+	a->nlh->nlmsg_flags &= ~NLM_F_ACK;
+	req->priv = a;
+	req->answer = get_answer;
+	req->release = get_release;
+	cs_request_queue(req);
+	cs_request_put(req);
+	return 0;
 }
 
 /* Where a dump stands between recvmsg() calls; lives in cb->ctx. */
 struct dump_state {
-	struct cs_snapshot *snap;
+	struct cs_request *req;
 	u32 row;		/* next process to send */
 	u32 vma;		/* next VMA of that process */
+	bool called;		/* dumpit has run once (under cb_lock) */
 	bool row_sent;		/* its process message is out */
 	bool done;		/* the totals are out */
 };
@@ -257,6 +355,7 @@ static int cowstat_get_dump_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = cs_dump_attrs(cb);
 	struct dump_state *st = dump_state(cb);
+	struct cs_request *req;
 
 	memset(st, 0, sizeof(*st));
 	if (!attrs[COWSTAT_A_PROC_PID]) {
@@ -269,28 +368,34 @@ static int cowstat_get_dump_start(struct netlink_callback *cb)
 				    "root is for get only; a dump's root is pid");
 		return -EINVAL;
 	}
-	return take_snapshot(nla_get_u32(attrs[COWSTAT_A_PROC_PID]),
-			     attrs[COWSTAT_A_PROC_VMAS] ? CS_WANT_VMAS : 0,
-			     cb->extack, attrs[COWSTAT_A_PROC_PID], &st->snap);
+	req = start_walk(nla_get_u32(attrs[COWSTAT_A_PROC_PID]),
+			 attrs[COWSTAT_A_PROC_VMAS] ? CS_WANT_VMAS : 0,
+			 cb->extack, attrs[COWSTAT_A_PROC_PID]);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	cs_request_queue(req);
+	st->req = req;
+	return 0;
 }
 
 static int fill_proc(struct sk_buff *skb, const struct dump_state *st)
 {
-	return put_proc(skb, st->snap, &st->snap->procs[st->row]);
+	return put_proc(skb, st->req->snap, &st->req->snap->procs[st->row]);
 }
 
 static int fill_vma(struct sk_buff *skb, const struct dump_state *st)
 {
-	const struct cs_proc *p = &st->snap->procs[st->row];
+	const struct cs_snapshot *snap = st->req->snap;
+	const struct cs_proc *p = &snap->procs[st->row];
 	/* A row that shares an mm lists the owner's VMAs. */
-	const struct cs_proc *o = &st->snap->procs[p->mm_owner];
+	const struct cs_proc *o = &snap->procs[p->mm_owner];
 
 	return put_vma(skb, p, &o->vmas[st->vma]);
 }
 
 static int fill_totals(struct sk_buff *skb, const struct dump_state *st)
 {
-	return put_totals(skb, st->snap);
+	return put_totals(skb, st->req->snap);
 }
 
 /* Put one message of the dump; false when @skb has no room for it. */
@@ -311,11 +416,38 @@ static bool dump_msg(struct sk_buff *skb, struct netlink_callback *cb,
 	return true;
 }
 
+/* The dump's first answer while its walk runs: a message clients skip. */
+static int dump_noop(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = nlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			NLMSG_NOOP, 0, NLM_F_MULTI);
+	if (!nlh)
+		return -EMSGSIZE;
+	nlmsg_end(skb, nlh);
+	return skb->len;
+}
+
 static int cowstat_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dump_state *st = dump_state(cb);
-	struct cs_snapshot *snap = st->snap;
+	struct cs_request *req = st->req;
+	struct cs_snapshot *snap;
+	bool first = !st->called;
+	int err;
 
+	st->called = true;
+	/* The first call holds cb_lock: never wait there. */
+	if (first && !completion_done(&req->done))
+		return dump_noop(skb, cb);
+	err = cs_request_wait(req);
+	if (!err)
+		err = walk_result(req, cb->extack, NULL);
+	if (err)
+		return err;
+
+	snap = req->snap;
 	for (; st->row < snap->nr_procs; st->row++, st->vma = 0, st->row_sent = false) {
 		const struct cs_proc *p = &snap->procs[st->row];
 
@@ -341,7 +473,10 @@ full:
 
 static int cowstat_get_dump_done(struct netlink_callback *cb)
 {
-	cs_snapshot_free(dump_state(cb)->snap);
+	struct cs_request *req = dump_state(cb)->req;
+
+	cs_request_cancel(req);
+	cs_request_put(req);
 	return 0;
 }
 
@@ -381,8 +516,11 @@ int cowstat_netlink_init(void)
 /**
  * cowstat_netlink_exit() - unregister the family
  *
- * genl_unregister_family() waits for running operations and ends open
- * dumps (their .done frees the snapshot).
+ * An open dump holds a reference on the module (genetlink takes it for the
+ * dump's length), so this runs only when none is open: delete_module()
+ * fails with EWOULDBLOCK, without waiting, until every dump has been read
+ * to its end or its socket closed.  A get still being
+ * walked holds none; cs_request_exit() stops and waits for it.
  */
 void cowstat_netlink_exit(void)
 {

@@ -44,8 +44,9 @@ static int cmp_link(const void *a, const void *b)
 }
 
 /* Every thread group of @ns with its parent, in @linksp; returns the count. */
-static int collect_links(struct pid_namespace *ns, struct cs_link **linksp)
+static int collect_links(const struct cs_snapshot *snap, struct cs_link **linksp)
 {
+	struct pid_namespace *ns = snap->reader->ns;
 	struct cs_link *links = NULL, *bigger;
 	unsigned int n = 0, cap = 0;
 	struct task_struct *task;
@@ -81,7 +82,7 @@ static int collect_links(struct pid_namespace *ns, struct cs_link **linksp)
 		if (nr == INT_MAX)
 			break;
 		nr++;
-		if (fatal_signal_pending(current)) {
+		if (cs_should_stop(snap)) {
 			kvfree(links);
 			return -EINTR;
 		}
@@ -109,80 +110,163 @@ static unsigned int first_child(const struct cs_link *links, unsigned int n,
 }
 
 /*
- * Whether the caller may read @task's /proc/PID/smaps: the credential and
- * dumpable checks of __ptrace_may_access(PTRACE_MODE_READ_FSCREDS), which
- * is not exported.  The LSM hook it also calls is not exported either, so
- * an LSM that denies ptrace reads is not consulted (README).  Called with
- * task_lock(@task) held, as ptrace_may_access() calls it.
+ * Whether the reader may see @task's counts (spec section 7).  By default
+ * it needs CAP_SYS_PTRACE over the process; with unprivileged_read, the
+ * credential and dumpable checks of __ptrace_may_access() for
+ * PTRACE_MODE_READ_FSCREDS are enough, which is what reading
+ * /proc/PID/smaps takes.  ptrace_may_access() and its LSM hook are not
+ * exported, so an LSM that would deny the read is not asked (README).
+ *
+ * The reader's credentials are current's: the reader's own task, or the
+ * workqueue worker that runs its walk under override_creds().  @mm is the
+ * process's address space (NULL when it has none); the caller holds
+ * task_lock() of the thread that owns it, and the process's
+ * exec_update_lock when the answer decides whether @mm is walked, so that
+ * an execve() cannot swap in a setuid program's mm and credentials between
+ * the check and the walk, as mm_access() does.
  */
-static bool may_read(struct task_struct *task)
+static bool may_read(struct task_struct *task, struct mm_struct *mm,
+		     struct pid *reader_tgid, bool unprivileged_read)
 {
 	const struct cred *cred = current_cred(), *tcred;
-	struct mm_struct *mm;
 	bool ok;
 
-	if (same_thread_group(task, current))
+	if (unprivileged_read && task_tgid(task) == reader_tgid)
 		return true;
 	rcu_read_lock();
 	tcred = __task_cred(task);
-	ok = (uid_eq(cred->fsuid, tcred->euid) && uid_eq(cred->fsuid, tcred->suid) &&
-	      uid_eq(cred->fsuid, tcred->uid) && gid_eq(cred->fsgid, tcred->egid) &&
-	      gid_eq(cred->fsgid, tcred->sgid) && gid_eq(cred->fsgid, tcred->gid)) ||
-	     ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
+	ok = ns_capable_noaudit(tcred->user_ns, CAP_SYS_PTRACE);
+	if (!ok && unprivileged_read)
+		ok = uid_eq(cred->fsuid, tcred->euid) && uid_eq(cred->fsuid, tcred->suid) &&
+		     uid_eq(cred->fsuid, tcred->uid) && gid_eq(cred->fsgid, tcred->egid) &&
+		     gid_eq(cred->fsgid, tcred->sgid) && gid_eq(cred->fsgid, tcred->gid);
 	rcu_read_unlock();
 	if (!ok)
 		return false;
-	mm = task->mm;
 	return !mm || get_dumpable(mm) == SUID_DUMP_USER ||
-	       ns_capable(mm->user_ns, CAP_SYS_PTRACE);
+	       ns_capable_noaudit(mm->user_ns, CAP_SYS_PTRACE);
 }
 
-/* Fill a row from the live task; a task gone meanwhile is a no_mm row. */
-static void fill_row(struct cs_proc *p, struct pid_namespace *ns,
-		     bool check_perm)
+/*
+ * Whether the reader may read process @task (always, unless @check), judged
+ * with the mm of a live thread of it: the leader may have called
+ * pthread_exit(), and spec section 2 walks such a process through its other
+ * threads, as find_lock_task_mm() finds one.  When it may and @mmp is not
+ * NULL, that mm is grabbed into *@mmp.  Kernel threads have no mm of their
+ * own.
+ */
+static bool check_thread_mm(struct task_struct *task, struct pid *reader_tgid,
+			    bool check, bool unprivileged_read,
+			    struct mm_struct **mmp)
 {
+	struct task_struct *t;
+	bool ok = false, found = false;
+
+	if (!(task->flags & PF_KTHREAD)) {
+		rcu_read_lock();
+		for_each_thread(task, t) {
+			task_lock(t);
+			if (t->mm) {
+				found = true;
+				ok = !check ||
+				     may_read(task, t->mm, reader_tgid, unprivileged_read);
+				if (ok && mmp) {
+					*mmp = t->mm;
+					mmgrab(t->mm);
+				}
+			}
+			task_unlock(t);
+			if (found)
+				break;
+		}
+		rcu_read_unlock();
+	}
+	if (!found)
+		ok = !check || may_read(task, NULL, reader_tgid, unprivileged_read);
+	return ok;
+}
+
+/**
+ * cs_may_read_quick() - whether the caller may read a process, at a glance
+ * @pid: the process's thread-group &struct pid
+ * @unprivileged_read: the value of the module parameter to apply
+ *
+ * The rule of spec section 7 without exec_update_lock, which may be held
+ * for long by an execve(): for refusing a request early, in a context that
+ * must not wait.  A process that passes is checked again, under the lock,
+ * before it is walked.
+ *
+ * Return: true when the caller may read it, or when it is gone (the walk
+ * will say so).
+ */
+bool cs_may_read_quick(struct pid *pid, bool unprivileged_read)
+{
+	struct task_struct *task;
+	bool ok;
+
+	task = get_pid_task(pid, PIDTYPE_TGID);
+	if (!task)
+		return true;
+	ok = check_thread_mm(task, task_tgid(current), true, unprivileged_read, NULL);
+	put_task_struct(task);
+	return ok;
+}
+
+/*
+ * Fill a row from the live task; a task gone meanwhile is a no_mm row.
+ * Returns -EINTR when the reader was killed while waiting for an execve.
+ */
+static int fill_row(struct cs_snapshot *snap, struct cs_proc *p)
+{
+	const struct cs_reader *r = snap->reader;
 	struct task_struct *task, *t;
 	struct mm_struct *mm = NULL;
+	bool ok;
 
 	rcu_read_lock();
-	p->pid = get_pid(find_pid_ns(p->nr, ns));
-	task = pid_task(p->pid, PIDTYPE_TGID);
+	task = pid_task(find_pid_ns(p->nr, r->ns), PIDTYPE_TGID);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
 	if (!task) {
-		rcu_read_unlock();
 		p->flags |= CS_NO_MM;
-		return;
+		return 0;
 	}
-	get_task_struct(task);
-	rcu_read_unlock();
-
-	__get_task_comm(p->comm, sizeof(p->comm), task);
-	task_lock(task);
-	if (check_perm && !may_read(task)) {
-		/* Nothing of it is read: no counts, no mm, no cow_faults. */
-		task_unlock(task);
+	/*
+	 * Credentials, mm and comm as one execve() leaves them, never mixed:
+	 * exec_mmap() installs the new mm before commit_creds() and
+	 * set_dumpable() judge it, all under this lock held for writing.
+	 */
+	if (down_read_killable(&task->signal->exec_update_lock)) {
 		put_task_struct(task);
-		p->flags |= CS_NOT_PERMITTED;
-		return;
+		return -EINTR;
 	}
-	if (!(task->flags & PF_KTHREAD) && task->mm) {
-		mm = task->mm;
-		mmgrab(mm);
-	}
-	task_unlock(task);
-
-	rcu_read_lock();
-	for_each_thread(task, t) {
-		if (t->delays) {
-			p->cow_faults += READ_ONCE(t->delays->wpcopy_count);
-			p->cow_faults_valid = true;
-		}
-	}
-	rcu_read_unlock();
-	put_task_struct(task);
+	ok = check_thread_mm(task, r->tgid, snap->check_perm,
+			     snap->unprivileged_read, &mm);
+	/* __get_task_comm() takes task_lock() itself. */
+	if (ok)
+		__get_task_comm(p->comm, sizeof(p->comm), task);
+	up_read(&task->signal->exec_update_lock);
 
 	p->mm = mm;
-	if (!mm)
+	if (!ok) {
+		/* Nothing of it is read: no comm, no counts, no mm. */
+		p->flags |= CS_NOT_PERMITTED;
+	} else if (mm) {
+		/* COW copies are a live process's: none for a no_mm row. */
+		rcu_read_lock();
+		for_each_thread(task, t) {
+			if (t->delays) {
+				p->cow_faults += READ_ONCE(t->delays->wpcopy_count);
+				p->cow_faults_valid = true;
+			}
+		}
+		rcu_read_unlock();
+	} else {
 		p->flags |= CS_NO_MM;
+	}
+	put_task_struct(task);
+	return 0;
 }
 
 struct mm_row {
@@ -259,18 +343,18 @@ static int rank_rows(struct cs_snapshot *snap)
  * @root: the root's thread-group &struct pid
  *
  * Rows come depth-first, children in PID order, so parents precede their
- * children.  Each row holds a reference on its &struct pid and, when the
- * process has an mm, a grab (mmgrab()) of it.
+ * children.  A row whose process has an mm (and that the reader may read)
+ * holds a grab (mmgrab()) of it until cs_tree_drop_mms().
  *
- * Return: 0; -ESRCH when the root is gone or not visible to the caller;
- * -ENOMEM; -EINTR on a fatal signal.
+ * Return: 0; -ESRCH when the root is gone or not visible to the reader;
+ * -ENOMEM; -EINTR when the walk must stop.
  */
 int cs_tree_collect(struct cs_snapshot *snap, struct pid *root)
 {
-	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct pid_namespace *ns = snap->reader->ns;
 	struct cs_link *links;
 	unsigned long *visited = NULL;
-	u32 *stack = NULL, *parent_row = NULL;
+	u32 *stack = NULL, *order = NULL, *depth = NULL;
 	unsigned int sp = 0, i, k, out = 0;
 	pid_t root_nr;
 	int n, ret;
@@ -279,7 +363,7 @@ int cs_tree_collect(struct cs_snapshot *snap, struct pid *root)
 	if (!root_nr || !pid_has_task(root, PIDTYPE_TGID))
 		return -ESRCH;
 
-	n = collect_links(ns, &links);
+	n = collect_links(snap, &links);
 	if (n < 0)
 		return n;
 	sort(links, n, sizeof(*links), cmp_link, NULL);
@@ -295,46 +379,60 @@ int cs_tree_collect(struct cs_snapshot *snap, struct pid *root)
 	ret = -ENOMEM;
 	visited = bitmap_zalloc(n, GFP_KERNEL_ACCOUNT);
 	stack = kvmalloc_array(n, sizeof(*stack), GFP_KERNEL_ACCOUNT);
-	parent_row = kvmalloc_array(n, sizeof(*parent_row), GFP_KERNEL_ACCOUNT);
-	snap->procs = kvcalloc(n, sizeof(*snap->procs), GFP_KERNEL_ACCOUNT);
-	if (!visited || !stack || !parent_row || !snap->procs)
+	order = kvmalloc_array(n, sizeof(*order), GFP_KERNEL_ACCOUNT);
+	depth = kvmalloc_array(n, sizeof(*depth), GFP_KERNEL_ACCOUNT);
+	if (!visited || !stack || !order || !depth)
 		goto out;
 
-	/* stack holds link indices; parent_row the row of each one's parent. */
+	/*
+	 * Lay the tree out as link indices in @order, each with its depth,
+	 * so that the rows can be sized to the tree, not to the namespace.
+	 */
 	stack[sp++] = i;
-	parent_row[i] = U32_MAX;
+	depth[i] = 0;
 	set_bit(i, visited);
 	while (sp) {
-		struct cs_proc *p = &snap->procs[out];
 		unsigned int l = stack[--sp], first;
 
-		p->nr = links[l].nr;
-		p->ppid = links[l].ppid;
-		p->depth = parent_row[l] == U32_MAX ? 0 :
-			   snap->procs[parent_row[l]].depth + 1;
+		order[out++] = l;
 		/* Push children in reverse, so the lowest PID comes out first. */
-		first = first_child(links, n, p->nr);
-		for (k = first; k < n && links[k].ppid == p->nr; k++)
+		first = first_child(links, n, links[l].nr);
+		for (k = first; k < n && links[k].ppid == links[l].nr; k++)
 			;
 		while (k-- > first) {
 			if (test_and_set_bit(k, visited))
 				continue;
-			parent_row[k] = out;
+			depth[k] = depth[l] + 1;
 			stack[sp++] = k;
 		}
-		out++;
 	}
-	snap->nr_procs = out;
 
+	snap->procs = kvcalloc(out, sizeof(*snap->procs), GFP_KERNEL_ACCOUNT);
+	if (!snap->procs)
+		goto out;
+	snap->nr_procs = out;
 	for (i = 0; i < out; i++) {
-		fill_row(&snap->procs[i], ns, snap->check_perm);
+		struct cs_proc *p = &snap->procs[i];
+
+		p->nr = links[order[i]].nr;
+		p->ppid = links[order[i]].ppid;
+		p->depth = depth[order[i]];
+	}
+
+	ret = 0;
+	for (i = 0; i < out && !ret; i++) {
+		ret = fill_row(snap, &snap->procs[i]);
+		if (!ret && cs_should_stop(snap))
+			ret = -EINTR;
 		cond_resched();
 	}
-	ret = mark_shared_mms(snap);
+	if (!ret)
+		ret = mark_shared_mms(snap);
 	if (!ret)
 		ret = rank_rows(snap);
 out:
-	kvfree(parent_row);
+	kvfree(depth);
+	kvfree(order);
 	kvfree(stack);
 	bitmap_free(visited);
 	kvfree(links);
@@ -342,18 +440,29 @@ out:
 }
 
 /**
- * cs_tree_release() - drop what cs_tree_collect() holds
- * @snap: the snapshot
+ * cs_tree_drop_mms() - drop the mms that cs_tree_collect() grabbed
+ * @snap: the snapshot, once its walk has ended
+ *
+ * A result holds no reference on any task, pid or mm (spec section 5).
  */
-void cs_tree_release(struct cs_snapshot *snap)
+void cs_tree_drop_mms(struct cs_snapshot *snap)
 {
 	u32 i;
 
 	for (i = 0; i < snap->nr_procs; i++) {
-		put_pid(snap->procs[i].pid);
 		if (snap->procs[i].mm)
 			mmdrop(snap->procs[i].mm);
+		snap->procs[i].mm = NULL;
 	}
+}
+
+/**
+ * cs_tree_release() - free the rows of a snapshot
+ * @snap: the snapshot
+ */
+void cs_tree_release(struct cs_snapshot *snap)
+{
+	cs_tree_drop_mms(snap);
 	kvfree(snap->procs);
 	snap->procs = NULL;
 	snap->nr_procs = 0;

@@ -102,15 +102,29 @@ static const struct cs_pt_ops count_ops = {
 	.unlocked	= flush_pfns,
 };
 
+/* A copy of @name cut to @snap->name_max bytes, flagging a cut in @v. */
+static char *keep_name(const struct cs_snapshot *snap, struct cs_vma *v,
+		       const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len > snap->name_max) {
+		len = snap->name_max;
+		v->name_truncated = true;
+	}
+	return kmemdup_nul(name, len, GFP_KERNEL_ACCOUNT);
+}
+
 /* The name /proc/PID/maps prints for @vma, or NULL for anonymous memory. */
-static char *vma_name(struct vm_area_struct *vma, char *buf)
+static char *vma_name(const struct cs_snapshot *snap, struct cs_vma *v,
+		      struct vm_area_struct *vma)
 {
 	const char *name = NULL;
 	char *path;
 
 	if (vma->vm_file) {
-		path = d_path(cs_file_path(vma->vm_file), buf, PATH_MAX);
-		return IS_ERR(path) ? NULL : kstrdup(path, GFP_KERNEL_ACCOUNT);
+		path = d_path(cs_file_path(vma->vm_file), snap->path_buf, PATH_MAX);
+		return IS_ERR(path) ? NULL : keep_name(snap, v, path);
 	}
 	if (vma->vm_ops && vma->vm_ops->name)
 		name = vma->vm_ops->name(vma);
@@ -119,7 +133,7 @@ static char *vma_name(struct vm_area_struct *vma, char *buf)
 	if (!name && vma->vm_start <= vma->vm_mm->start_stack &&
 	    vma->vm_end >= vma->vm_mm->start_stack)
 		name = "[stack]";
-	return name ? kstrdup(name, GFP_KERNEL_ACCOUNT) : NULL;
+	return name ? keep_name(snap, v, name) : NULL;
 }
 
 static bool skip_vma(struct vm_area_struct *vma)
@@ -152,7 +166,7 @@ static int begin_vma(struct cs_snapshot *snap, u32 row,
 		v->pgoff = vma->vm_pgoff;
 		v->flags = vma->vm_flags;
 		v->has_file = vma->vm_file;
-		v->name = vma_name(vma, snap->path_buf);
+		v->name = vma_name(snap, v, vma);
 		*vma_idx = p->nr_vmas++;
 	}
 
@@ -314,13 +328,33 @@ out:
 }
 
 /**
+ * cs_walk_drop_scratch() - free what only the walk needed
+ * @snap: the snapshot, once cs_cow_count() is done with it
+ *
+ * The PFN set, the members and the path buffer; the rows stay.
+ */
+void cs_walk_drop_scratch(struct cs_snapshot *snap)
+{
+	unsigned long idx;
+	void *bm;
+
+	xa_for_each(&snap->pfns, idx, bm)
+		free_page((unsigned long)bm);
+	xa_destroy(&snap->pfns);
+	kvfree(snap->members);
+	snap->members = NULL;
+	snap->nr_members = 0;
+	snap->max_members = 0;
+	kfree(snap->path_buf);
+	snap->path_buf = NULL;
+}
+
+/**
  * cs_walk_release() - free what cs_walk_tree() allocated
  * @snap: the snapshot
  */
 void cs_walk_release(struct cs_snapshot *snap)
 {
-	unsigned long idx;
-	void *bm;
 	u32 i, j;
 
 	for (i = 0; i < snap->nr_procs; i++) {
@@ -332,11 +366,5 @@ void cs_walk_release(struct cs_snapshot *snap)
 		p->vmas = NULL;
 		p->nr_vmas = 0;
 	}
-	xa_for_each(&snap->pfns, idx, bm)
-		free_page((unsigned long)bm);
-	xa_destroy(&snap->pfns);
-	kvfree(snap->members);
-	snap->members = NULL;
-	kfree(snap->path_buf);
-	snap->path_buf = NULL;
+	cs_walk_drop_scratch(snap);
 }

@@ -859,7 +859,7 @@ static void user_tree(void *arg)
 TEST(unprivileged_user_sees_its_own_processes_only)
 {
 	const struct js *procs, *p;
-	char arg[16], err[128], why[256];
+	char arg[16], err[128], why[256], old[32];
 	int i, j, permitted = 0;
 	struct dfs d;
 	struct cli c;
@@ -873,7 +873,10 @@ TEST(unprivileged_user_sees_its_own_processes_only)
 	snprintf(arg, sizeof(arg), "%d", root);
 	ASSERT_EQ(0, dfs_read(&d, root));
 	ASSERT_EQ(4, d.nr_rows);
+	/* The ptrace-read rule applies only with unprivileged_read on. */
+	ASSERT_EQ(0, cs_param_set("unprivileged_read", "Y", old));
 	ASSERT_EQ(0, run_cli(&c, USER, "--json", arg, NULL));
+	cs_param_set("unprivileged_read", old, NULL);
 	EXPECT_EQ(0, c.status) TH_LOG("stderr: %s", c.err);
 	doc = js_parse(c.out, err, sizeof(err));
 	ASSERT_NE(NULL, doc) TH_LOG("not JSON: %s", err);

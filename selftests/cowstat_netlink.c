@@ -14,81 +14,6 @@
 #include "cowstat_util.h"
 #include "cowstat_nl.h"
 
-static const uint16_t count_attr[F_NR] = {
-	COWSTAT_A_PROC_RSS, COWSTAT_A_PROC_ANON, COWSTAT_A_PROC_FILE,
-	COWSTAT_A_PROC_SHARED, COWSTAT_A_PROC_PRIVATE,
-	COWSTAT_A_PROC_ANON_SHARED, COWSTAT_A_PROC_ANON_PRIVATE,
-	COWSTAT_A_PROC_COW_BROKEN, COWSTAT_A_PROC_SWAP, COWSTAT_A_PROC_ZERO,
-	COWSTAT_A_PROC_KSM, COWSTAT_A_PROC_THP,
-};
-
-#define MAX_ROWS 4096
-
-/* What a dump brought back. */
-struct dump {
-	int n;				/* process messages */
-	int vmas;			/* vma messages */
-	int totals;			/* totals messages */
-	int after_totals;		/* messages after the totals (an error) */
-	struct {
-		uint32_t pid, ppid, depth, flags;
-		int has_counts;
-		unsigned long long v[F_NR];
-	} row[MAX_ROWS];
-	unsigned long long total[F_NR];
-	uint32_t processes;
-};
-
-static int dump_cb(struct nlmsghdr *nlh, void *arg)
-{
-	struct dump *d = arg;
-	struct nl_attrs at;
-	int f;
-
-	nl_parse(nlh, &at);
-	if (d->totals)
-		d->after_totals++;
-	if (at.a[COWSTAT_A_PROC_TOTALS]) {
-		d->totals++;
-		for (f = 0; f < F_NR; f++)
-			d->total[f] = at.a[count_attr[f]] ? nl_u64(at.a[count_attr[f]]) : ~0ULL;
-		d->processes = nl_u32(at.a[COWSTAT_A_PROC_PROCESSES]);
-		return 0;
-	}
-	if (at.a[COWSTAT_A_PROC_VMA]) {
-		d->vmas++;
-		return 0;
-	}
-	if (d->n >= MAX_ROWS || !at.a[COWSTAT_A_PROC_PID])
-		return -1;
-	d->row[d->n].pid = nl_u32(at.a[COWSTAT_A_PROC_PID]);
-	d->row[d->n].ppid = nl_u32(at.a[COWSTAT_A_PROC_PPID]);
-	d->row[d->n].depth = nl_u32(at.a[COWSTAT_A_PROC_DEPTH]);
-	d->row[d->n].flags = nl_u32(at.a[COWSTAT_A_PROC_FLAGS]);
-	d->row[d->n].has_counts = !!at.a[COWSTAT_A_PROC_RSS];
-	for (f = 0; f < F_NR; f++)
-		d->row[d->n].v[f] = at.a[count_attr[f]] ? nl_u64(at.a[count_attr[f]]) : ~0ULL;
-	d->n++;
-	return 0;
-}
-
-/* Dump the tree of @root; returns 0 or -errno. */
-static int dump_tree(struct nl *nl, pid_t root, int vmas, size_t bufsize, struct dump *d)
-{
-	char buf[256];
-	struct nlmsghdr *nlh;
-	uint32_t pid = root;
-	int ret;
-
-	memset(d, 0, sizeof(*d));
-	nlh = nl_msg(buf, nl->family, NLM_F_DUMP, COWSTAT_CMD_GET, ++nl->seq);
-	nl_put(nlh, COWSTAT_A_PROC_PID, &pid, 4);
-	if (vmas)
-		nl_put(nlh, COWSTAT_A_PROC_VMAS, NULL, 0);
-	ret = nl_send(nl, nlh);
-	return ret ? ret : nl_recv(nl, bufsize, dump_cb, d);
-}
-
 FIXTURE(nl) {
 	struct nl nl;
 	struct dump *d;
@@ -491,6 +416,7 @@ TEST_F(nl, unprivileged_user_sees_only_what_it_may_read)
 	int n = 0, st;
 	pid_t r, reader;
 	struct dump *d = self->d;
+	char old[32];
 
 	r = cs_spawn(mixed_tree, NULL);
 	ASSERT_LT(0, r);
@@ -503,6 +429,8 @@ TEST_F(nl, unprivileged_user_sees_only_what_it_may_read)
 	cs_select(1);
 	ASSERT_EQ(4, n);
 
+	/* The ptrace-read rule applies only with unprivileged_read on. */
+	ASSERT_EQ(0, cs_param_set("unprivileged_read", "Y", old));
 	reader = fork();
 	ASSERT_LE(0, reader);
 	if (!reader) {
@@ -519,9 +447,11 @@ TEST_F(nl, unprivileged_user_sees_only_what_it_may_read)
 		if (!d->row[0].has_counts || !d->row[1].has_counts)
 			_exit(13);
 		/* Listed, flagged, and nothing about them told. */
-		if (d->row[2].has_counts || !(d->row[2].flags & COWSTAT_PROC_FLAGS_NOT_PERMITTED))
+		if (d->row[2].has_counts || d->row[2].has_comm ||
+		    !(d->row[2].flags & COWSTAT_PROC_FLAGS_NOT_PERMITTED))
 			_exit(14);
-		if (d->row[3].has_counts || !(d->row[3].flags & COWSTAT_PROC_FLAGS_NOT_PERMITTED))
+		if (d->row[3].has_counts || d->row[3].has_comm ||
+		    !(d->row[3].flags & COWSTAT_PROC_FLAGS_NOT_PERMITTED))
 			_exit(15);
 		/* The totals hold only what may be read. */
 		if (d->total[F_RSS] != d->row[0].v[F_RSS] + d->row[1].v[F_RSS])
@@ -529,6 +459,7 @@ TEST_F(nl, unprivileged_user_sees_only_what_it_may_read)
 		_exit(0);
 	}
 	ASSERT_EQ(reader, waitpid(reader, &st, 0));
+	cs_param_set("unprivileged_read", old, NULL);
 	EXPECT_EQ(0, WEXITSTATUS(st)) TH_LOG("reader failed at step %d", WEXITSTATUS(st));
 	cs_reap(r);
 }

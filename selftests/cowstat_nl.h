@@ -90,8 +90,13 @@ static inline int nl_recv(struct nl *nl, size_t bufsize,
 		for (nlh = (void *)buf; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
 			if (nlh->nlmsg_seq != nl->seq)
 				continue;
+			/* Sent first while a dump's walk still runs. */
+			if (nlh->nlmsg_type == NLMSG_NOOP)
+				continue;
+			/* A dump that failed after it started ends with the errno. */
 			if (nlh->nlmsg_type == NLMSG_DONE) {
-				ret = 0;
+				ret = nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)) ?
+				      *(int *)NLMSG_DATA(nlh) : 0;
 				break;
 			}
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
@@ -158,8 +163,13 @@ static inline int nl_open(struct nl *nl)
 	nlh = nl_msg(buf, GENL_ID_CTRL, NLM_F_ACK, CTRL_CMD_GETFAMILY, 1);
 	nl_put(nlh, CTRL_ATTR_FAMILY_NAME, COWSTAT_FAMILY_NAME, sizeof(COWSTAT_FAMILY_NAME));
 	ret = nl_send(nl, nlh);
+	/*
+	 * One page, as libmnl's MNL_SOCKET_BUFFER_SIZE: the kernel sizes a
+	 * dump's buffers by the largest recvmsg() a socket has made, so the
+	 * socket starts with the smallest ones a client may have.
+	 */
 	if (!ret)
-		ret = nl_recv(nl, 8192, nl_family_cb, &nl->family);
+		ret = nl_recv(nl, 4096, nl_family_cb, &nl->family);
 	if (!ret && !nl->family)
 		ret = -ENOENT;
 	return ret;
@@ -192,6 +202,116 @@ static inline uint64_t nl_u64(struct nlattr *a)
 static inline uint32_t nl_u32(struct nlattr *a)
 {
 	return *(uint32_t *)NLA_DATA(a);
+}
+
+/* What the tests make of a dump: rows, VMAs and totals. */
+static const uint16_t count_attr[F_NR] = {
+	COWSTAT_A_PROC_RSS, COWSTAT_A_PROC_ANON, COWSTAT_A_PROC_FILE,
+	COWSTAT_A_PROC_SHARED, COWSTAT_A_PROC_PRIVATE,
+	COWSTAT_A_PROC_ANON_SHARED, COWSTAT_A_PROC_ANON_PRIVATE,
+	COWSTAT_A_PROC_COW_BROKEN, COWSTAT_A_PROC_SWAP, COWSTAT_A_PROC_ZERO,
+	COWSTAT_A_PROC_KSM, COWSTAT_A_PROC_THP,
+};
+
+#define MAX_ROWS 4096
+
+/* What a dump brought back. */
+struct dump {
+	int n;				/* process messages */
+	int vmas;			/* vma messages */
+	int totals;			/* totals messages */
+	int after_totals;		/* messages after the totals (an error) */
+	struct {
+		uint32_t pid, ppid, depth, flags;
+		int has_counts, has_comm;
+		unsigned long long v[F_NR];
+	} row[MAX_ROWS];
+	int names_truncated;		/* vma messages with name-truncated */
+	size_t longest_name;		/* bytes, of any vma name */
+	const char *needle;		/* count vma names that hold it: */
+	int needle_pid, needle_hits;	/* the last pid seen with one, and how many */
+	unsigned long long total[F_NR];
+	uint32_t processes;
+};
+
+/* Note a VMA's name: its length, its truncation, and @d->needle in it. */
+static inline void nl_vma(struct dump *d, struct nlattr *nest, uint32_t pid)
+{
+	struct nlattr *a = NLA_DATA(nest);
+	int len = nest->nla_len - NLA_HDRLEN;
+	const char *name = NULL;
+
+	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN; len -= NLA_ALIGN(a->nla_len), a = NLA_NEXT(a)) {
+		if (a->nla_type == COWSTAT_A_VMA_NAME_TRUNCATED)
+			d->names_truncated++;
+		if (a->nla_type == COWSTAT_A_VMA_NAME)
+			name = NLA_DATA(a);
+	}
+	if (!name)
+		return;
+	if (strlen(name) > d->longest_name)
+		d->longest_name = strlen(name);
+	if (d->needle && strstr(name, d->needle)) {
+		d->needle_hits++;
+		d->needle_pid = pid;
+	}
+}
+
+static inline int dump_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct dump *d = arg;
+	struct nl_attrs at;
+	int f;
+
+	nl_parse(nlh, &at);
+	if (d->totals)
+		d->after_totals++;
+	if (at.a[COWSTAT_A_PROC_TOTALS]) {
+		d->totals++;
+		for (f = 0; f < F_NR; f++)
+			d->total[f] = at.a[count_attr[f]] ? nl_u64(at.a[count_attr[f]]) : ~0ULL;
+		d->processes = nl_u32(at.a[COWSTAT_A_PROC_PROCESSES]);
+		return 0;
+	}
+	if (at.a[COWSTAT_A_PROC_VMA]) {
+		d->vmas++;
+		nl_vma(d, at.a[COWSTAT_A_PROC_VMA], nl_u32(at.a[COWSTAT_A_PROC_PID]));
+		return 0;
+	}
+	if (d->n >= MAX_ROWS || !at.a[COWSTAT_A_PROC_PID])
+		return -1;
+	d->row[d->n].pid = nl_u32(at.a[COWSTAT_A_PROC_PID]);
+	d->row[d->n].ppid = nl_u32(at.a[COWSTAT_A_PROC_PPID]);
+	d->row[d->n].depth = nl_u32(at.a[COWSTAT_A_PROC_DEPTH]);
+	d->row[d->n].flags = nl_u32(at.a[COWSTAT_A_PROC_FLAGS]);
+	d->row[d->n].has_counts = !!at.a[COWSTAT_A_PROC_RSS];
+	d->row[d->n].has_comm = !!at.a[COWSTAT_A_PROC_COMM];
+	for (f = 0; f < F_NR; f++)
+		d->row[d->n].v[f] = at.a[count_attr[f]] ? nl_u64(at.a[count_attr[f]]) : ~0ULL;
+	d->n++;
+	return 0;
+}
+
+/* Dump the tree of @root; returns 0 or -errno. */
+static inline int dump_tree(struct nl *nl, pid_t root, int vmas, size_t bufsize, struct dump *d)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	uint32_t pid = root;
+	int ret;
+
+	{
+		const char *needle = d->needle;
+
+		memset(d, 0, sizeof(*d));
+		d->needle = needle;
+	}
+	nlh = nl_msg(buf, nl->family, NLM_F_DUMP, COWSTAT_CMD_GET, ++nl->seq);
+	nl_put(nlh, COWSTAT_A_PROC_PID, &pid, 4);
+	if (vmas)
+		nl_put(nlh, COWSTAT_A_PROC_VMAS, NULL, 0);
+	ret = nl_send(nl, nlh);
+	return ret ? ret : nl_recv(nl, bufsize, dump_cb, d);
 }
 
 #endif /* COWSTAT_NL_H */

@@ -324,6 +324,28 @@ static inline void cs_become(uid_t uid, int dumpable)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
+#define CS_PARAMS	"/sys/module/cowstat/parameters/"
+
+/*
+ * Set the module parameter @name to @val; its old value goes to @old (a
+ * buffer of 32 bytes, for cs_param_set() to put back), when not NULL.
+ */
+static inline int cs_param_set(const char *name, const char *val, char *old)
+{
+	char path[128], *cur;
+
+	snprintf(path, sizeof(path), CS_PARAMS "%s", name);
+	if (old) {
+		cur = cs_read(path);
+		if (!cur)
+			return -1;
+		snprintf(old, 32, "%s", cur);
+		old[strcspn(old, "\n")] = '\0';
+		free(cur);
+	}
+	return cs_write_str(path, val);
+}
+
 static inline int cs_vm_child(void *arg)
 {
 	/* Shares the mm: say so and wait, touching no memory. */

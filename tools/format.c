@@ -556,6 +556,8 @@ static char *vma_tail(const struct cs_proc *p, const struct cs_vma *v)
 	if (v->name) {
 		putc(' ', m);
 		cs_put_text(m, v->name);
+		if (v->name_truncated)
+			fputs(" [name truncated]", m);
 	}
 	if (fclose(m))
 		oom();
@@ -802,6 +804,9 @@ static void json_vma(FILE *f, const struct cs_vma *v)
 		cs_put_json_string(f, v->name);
 	else
 		fputs("null", f);
+	/* Only when true, so that a document without it reads as before. */
+	if (v->name_truncated)
+		fputs(", \"name_truncated\": true", f);
 	for (fld = 0; fld < CS_NR_PAGE_FIELDS; fld++)
 		json_count(f, &v->c, fld);
 	putc('}', f);

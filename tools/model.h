@@ -76,12 +76,14 @@ static inline void cs_set(struct cs_counts *c, enum cs_field f, uint64_t v)
  * @offset: file offset in bytes
  * @perms: as /proc/PID/maps prints them, e.g. "rw-p" (never NULL)
  * @name: the name maps prints, or NULL for anonymous memory
+ * @name_truncated: the module cut @name to COWSTAT_VMA_NAME_MAX bytes
  * @c: its page counts (page fields only)
  */
 struct cs_vma {
 	uint64_t start, end, offset;
 	char *perms;
 	char *name;
+	bool name_truncated;
 	struct cs_counts c;
 };
 

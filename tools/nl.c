@@ -76,6 +76,7 @@ static const enum mnl_attr_data_type vma_types[COWSTAT_A_VMA_MAX + 1] = {
 	[COWSTAT_A_VMA_OFFSET]		= MNL_TYPE_U64,
 	[COWSTAT_A_VMA_PERMS]		= MNL_TYPE_STRING,
 	[COWSTAT_A_VMA_NAME]		= MNL_TYPE_STRING,
+	[COWSTAT_A_VMA_NAME_TRUNCATED]	= MNL_TYPE_FLAG,
 	[COWSTAT_A_VMA_RSS]		= MNL_TYPE_U64,
 	[COWSTAT_A_VMA_ANON]		= MNL_TYPE_U64,
 	[COWSTAT_A_VMA_FILE]		= MNL_TYPE_U64,
@@ -236,6 +237,7 @@ static int parse_vma(struct run *r, uint32_t pid, const struct nlattr *nest)
 	}
 	if (tb[COWSTAT_A_VMA_NAME])
 		v->name = attr_strdup(tb[COWSTAT_A_VMA_NAME]);
+	v->name_truncated = tb[COWSTAT_A_VMA_NAME_TRUNCATED];
 	if (!v->perms || (tb[COWSTAT_A_VMA_NAME] && !v->name))
 		return fail(r, CS_STAGE_REPLY, ENOMEM, "out of memory");
 	for (f = 0; f < CS_NR_PAGE_FIELDS; f++)

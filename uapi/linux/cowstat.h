@@ -9,6 +9,8 @@
 #define COWSTAT_FAMILY_NAME	"cowstat"
 #define COWSTAT_FAMILY_VERSION	1
 
+#define COWSTAT_VMA_NAME_MAX	1024
+
 /**
  * enum cowstat_proc_flags - Flags of a process row.
  * @COWSTAT_PROC_FLAGS_NO_MM: No address space (kernel thread, zombie,
@@ -79,6 +81,7 @@ enum {
 	COWSTAT_A_VMA_ZERO,
 	COWSTAT_A_VMA_KSM,
 	COWSTAT_A_VMA_THP,
+	COWSTAT_A_VMA_NAME_TRUNCATED,
 
 	__COWSTAT_A_VMA_MAX,
 	COWSTAT_A_VMA_MAX = (__COWSTAT_A_VMA_MAX - 1)
