@@ -2,10 +2,12 @@
 /*
  * The tree itself (spec section 2) and the walk's behaviour: rows without
  * an mm, rows that share an mm, a reaped root, comm escaping, delay
- * accounting, PID namespaces, a 10,000-process chain, swap, and a reader
+ * accounting (never for a row without an mm), a process whose main thread
+ * has exited, PID namespaces, a 10,000-process chain, swap, and a reader
  * killed in the middle of a walk.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/swap.h>
@@ -203,6 +205,143 @@ TEST(cow_faults_from_delay_accounting)
 	EXPECT_EQ(kid_row.cow_faults, summary_value("cow_faults"));
 	free(tree);
 	cs_reap(kid);
+}
+
+/* A zombie's threads keep their delay counters; the row shows none (spec 2). */
+TEST(zombie_has_no_cow_faults)
+{
+	const char *knob = "/proc/sys/kernel/task_delayacct";
+	struct cs_tree_row row;
+	char *r, *tree;
+	int fds[2];
+	pid_t kid;
+	char c;
+
+	if (access(knob, W_OK))
+		SKIP(return, "no %s", knob);
+	r = cs_region(32, 0);
+	ASSERT_NE(NULL, r);
+	cs_touch(r, 0, 32, 1);
+	ASSERT_EQ(0, pipe(fds));
+	ASSERT_EQ(0, cs_write_str(knob, "1"));
+	kid = fork();
+	cs_write_str(knob, "0");
+	ASSERT_LE(0, kid);
+	if (!kid) {
+		write_pages(r);		/* 20 COW copies, counted */
+		_exit(write(fds[1], "x", 1) != 1);
+	}
+	close(fds[1]);
+	ASSERT_EQ(1, read(fds[0], &c, 1));
+	close(fds[0]);
+	/* Exited, not reaped: a zombie until waitpid(). */
+	for (int i = 0; i < 1000; i++) {
+		char path[64], *st;
+		int zombie;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", kid);
+		st = cs_read(path);
+		zombie = st && strstr(st, ") Z ");
+		free(st);
+		if (zombie)
+			break;
+		usleep(10000);
+	}
+	tree = read_tree(getpid());
+	ASSERT_NE(NULL, tree);
+	ASSERT_EQ(0, cs_find_tree_row(tree, kid, &row));
+	EXPECT_STREQ("no_mm", row.flags);
+	EXPECT_EQ(-1, row.cow_faults) TH_LOG("a no_mm row reported cow_faults");
+	free(tree);
+	waitpid(kid, NULL, 0);
+}
+
+static void *sleeper(void *arg)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* Write 40 pages, start a thread, and end the main thread. */
+static void leader_exits(void *arg)
+{
+	char *r = cs_region(40, 0);
+	pthread_t t;
+
+	if (!r || pthread_create(&t, NULL, sleeper, NULL))
+		_exit(1);
+	cs_touch(r, 0, 40, 3);
+	/* The thread alone (pthread_exit() would need libgcc_s in the VM). */
+	syscall(SYS_exit, 0);
+}
+
+static long long rollup_rss_kb(pid_t pid, pid_t tid)
+{
+	char path[64], *s, *rss;
+	long long kb = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/smaps_rollup", pid, tid);
+	s = cs_read(path);
+	rss = s ? strstr(s, "\nRss:") : NULL;
+	if (rss)
+		kb = atoll(rss + 5);
+	free(s);
+	return kb;
+}
+
+/*
+ * A process whose main thread called pthread_exit() while another runs is
+ * walked through that thread's mm, never no_mm (spec section 2).
+ */
+TEST(process_whose_leader_exited_is_walked)
+{
+	struct cs_tree_row row;
+	pid_t kid, tid = 0;
+	char path[64], *tree;
+	long long kb;
+	int i;
+
+	kid = fork();
+	ASSERT_LE(0, kid);
+	if (!kid) {
+		leader_exits(NULL);
+		_exit(2);
+	}
+	/* Until the leader is a zombie and the other thread is listed. */
+	for (i = 0; i < 1000 && !tid; i++) {
+		char *st;
+		DIR *d;
+		struct dirent *e;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", kid);
+		st = cs_read(path);
+		if (st && strstr(st, ") Z ")) {
+			snprintf(path, sizeof(path), "/proc/%d/task", kid);
+			d = opendir(path);
+			while (d && (e = readdir(d)))
+				if (atoi(e->d_name) > 0 && atoi(e->d_name) != kid)
+					tid = atoi(e->d_name);
+			if (d)
+				closedir(d);
+		}
+		free(st);
+		if (!tid)
+			usleep(10000);
+	}
+	ASSERT_NE(0, tid) TH_LOG("the leader did not exit");
+	tree = read_tree(kid);
+	ASSERT_NE(NULL, tree);
+	ASSERT_EQ(0, cs_find_tree_row(tree, kid, &row));
+	EXPECT_STREQ("-", row.flags);
+	EXPECT_LE(40, row.p.v[F_ANON_PRIVATE]);
+	/* The live thread's smaps_rollup sees the same mm. */
+	kb = rollup_rss_kb(kid, tid);
+	EXPECT_EQ(kb * 1024, (long long)row.p.v[F_RSS] * getpagesize());
+	free(tree);
+	cs_select(1);
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
 }
 
 static void pidns_child(void *arg)
