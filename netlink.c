@@ -222,16 +222,21 @@ struct get_answer {
 	struct sk_buff *skb;
 	struct nlmsghdr *nlh;
 	struct net *net;
-	const struct nlattr *pid_attr, *root_attr;
+	u32 pid;
 	bool ack;
 };
 
-/* The reply to a get: the row of the pid it asked for. */
+/*
+ * The reply to a get: the row of the pid it asked for.  Errors found here
+ * carry a message but no attribute: netlink_rcv_skb() has pulled the
+ * request's skb past its message, so an attribute's offset in it can no
+ * longer be reported (netlink_ack() would WARN).
+ */
 static int get_reply(struct cs_request *req, struct get_answer *a,
 		     struct netlink_ext_ack *extack)
 {
 	struct cs_snapshot *snap = req->snap;
-	u32 pid = nla_get_u32(a->pid_attr);
+	u32 pid = a->pid;
 	struct sk_buff *msg;
 	void *hdr;
 	u32 i;
@@ -239,11 +244,11 @@ static int get_reply(struct cs_request *req, struct get_answer *a,
 	for (i = 0; i < snap->nr_procs && snap->procs[i].nr != pid; i++)
 		;
 	if (i == snap->nr_procs) {
-		NL_SET_ERR_MSG_ATTR(extack, a->pid_attr, "process is not in the tree of root");
+		NL_SET_ERR_MSG(extack, "process is not in the tree of root");
 		return -ENOENT;
 	}
 	if (snap->procs[i].flags & CS_NOT_PERMITTED) {
-		NL_SET_ERR_MSG_ATTR(extack, a->pid_attr, "not permitted to read this process");
+		NL_SET_ERR_MSG(extack, "not permitted to read this process");
 		return -EPERM;
 	}
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -268,7 +273,7 @@ static void get_answer(struct cs_request *req)
 	struct netlink_ext_ack extack = {};
 	int err;
 
-	err = walk_result(req, &extack, a->root_attr);
+	err = walk_result(req, &extack, NULL);	/* no attribute: see get_reply() */
 	if (!err)
 		err = get_reply(req, a, &extack);
 	if (err || a->ack) {
@@ -291,6 +296,7 @@ static void get_release(struct cs_request *req)
 static int cowstat_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
+	struct nlattr *root_attr;
 	struct get_answer *a;
 	struct cs_request *req;
 
@@ -307,9 +313,9 @@ static int cowstat_get_doit(struct sk_buff *skb, struct genl_info *info)
 	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
-	a->pid_attr = attrs[COWSTAT_A_PROC_PID];
-	a->root_attr = attrs[COWSTAT_A_PROC_ROOT] ?: attrs[COWSTAT_A_PROC_PID];
-	req = start_walk(nla_get_u32(a->root_attr), 0, info->extack, a->root_attr);
+	a->pid = nla_get_u32(attrs[COWSTAT_A_PROC_PID]);
+	root_attr = attrs[COWSTAT_A_PROC_ROOT] ?: attrs[COWSTAT_A_PROC_PID];
+	req = start_walk(nla_get_u32(root_attr), 0, info->extack, root_attr);
 	if (IS_ERR(req)) {
 		kfree(a);
 		return PTR_ERR(req);

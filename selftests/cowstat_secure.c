@@ -147,7 +147,8 @@ TEST_F(secure, default_mode_refuses_an_unprivileged_caller)
 		cs_become(USER, 1);
 		if (nl_open(&nl))
 			_exit(10);
-		if (dump_tree(&nl, r, 0, 8192, d) != -EPERM || !nl.extack[0])
+		/* A dump's start has no extack before 6.2: the get's has one. */
+		if (dump_tree(&nl, r, 0, 8192, d) != -EPERM)
 			_exit(11);
 		if (get_one(&nl, r, 0, d) != -EPERM || !nl.extack[0])
 			_exit(12);
@@ -428,8 +429,9 @@ TEST_F(secure, unfinished_dumps_per_user_are_limited)
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, start_dump(&nl[i], getpid(), 1));
 	EXPECT_EQ(-EBUSY, dump_tree(&nl[3], getpid(), 0, 8192, self->d));
-	EXPECT_NE(0, nl[3].extack[0]) TH_LOG("no extack message");
+	/* A dump's start has no extack before 6.2: the get's has one. */
 	EXPECT_EQ(-EBUSY, get_one(&nl[3], getpid(), 0, self->d));
+	EXPECT_NE(0, nl[3].extack[0]) TH_LOG("no extack message");
 
 	/* One read to its end, one closed: room for two again. */
 	EXPECT_EQ(0, nl_recv(&nl[0], 65536, NULL, NULL));
