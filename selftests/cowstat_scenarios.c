@@ -298,29 +298,30 @@ TEST_F(region, dontneed_write_read)
 TEST_F(region, parent_then_child_write_same_pages)
 {
 	struct cs_pages pp, pc;
+	int go[2], done[2];
 	pid_t kid;
-	int fds[2];
 	char c;
 
-	ASSERT_EQ(0, pipe(fds));
+	/* One pipe each way: a shared one let the parent read its own cue. */
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
 	kid = fork();
 	ASSERT_LE(0, kid);
 	if (!kid) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		/* Wait for the parent's writes, then write the same pages. */
-		if (read(fds[0], &c, 1) != 1)
+		if (read(go[0], &c, 1) != 1)
 			_exit(1);
 		cs_touch(region, 20, 5, 8);
-		if (write(fds[1], "x", 1) != 1)
+		if (write(done[1], "x", 1) != 1)
 			_exit(1);
 		for (;;)
 			pause();
 	}
 	self->kids[0] = kid;
 	cs_touch(region, 20, 5, 4);
-	ASSERT_EQ(1, write(fds[1], "x", 1));
-	usleep(1000);
-	ASSERT_EQ(1, read(fds[0], &c, 1));
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	ASSERT_EQ(1, read(done[0], &c, 1));
 	ASSERT_EQ(0, counts(getpid(), region, &pp));
 	ASSERT_EQ(0, counts(kid, region, &pc));
 	/* Five breaks in the tree; the kernel moved the child's reused pages

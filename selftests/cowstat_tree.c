@@ -55,7 +55,7 @@ TEST(zombie_child_is_a_no_mm_row)
 	ASSERT_LE(0, kid);
 	if (!kid)
 		_exit(0);
-	usleep(100000);		/* a zombie until we wait */
+	ASSERT_EQ(0, cs_wait_zombie(kid));	/* a zombie until we reap it */
 	tree = read_tree(getpid());
 	ASSERT_NE(NULL, tree);
 	ASSERT_EQ(0, cs_find_tree_row(tree, kid, &r));
@@ -75,7 +75,7 @@ TEST(zombie_root_is_one_no_mm_row_and_reaped_root_is_esrch)
 	ASSERT_LE(0, kid);
 	if (!kid)
 		_exit(0);
-	usleep(100000);
+	ASSERT_EQ(0, cs_wait_zombie(kid));
 	tree = read_tree(kid);
 	ASSERT_NE(NULL, tree);
 	EXPECT_EQ(1, count_rows(tree));
@@ -152,16 +152,21 @@ TEST(comm_is_escaped)
 {
 	const char name[] = "a b\\c\n\001\377";
 	struct cs_tree_row r;
-	char *tree;
-	pid_t kid = fork();
+	char *tree, c;
+	int fds[2];
+	pid_t kid;
 
+	ASSERT_EQ(0, pipe(fds));
+	kid = fork();
 	ASSERT_LE(0, kid);
 	if (!kid) {
 		prctl(PR_SET_NAME, name);
+		if (write(fds[1], "x", 1) != 1)
+			_exit(1);
 		pause();
 		_exit(0);
 	}
-	usleep(100000);
+	ASSERT_EQ(1, read(fds[0], &c, 1));	/* named */
 	tree = read_tree(getpid());
 	ASSERT_NE(NULL, tree);
 	ASSERT_EQ(0, cs_find_tree_row(tree, kid, &r));
@@ -234,19 +239,7 @@ TEST(zombie_has_no_cow_faults)
 	close(fds[1]);
 	ASSERT_EQ(1, read(fds[0], &c, 1));
 	close(fds[0]);
-	/* Exited, not reaped: a zombie until waitpid(). */
-	for (int i = 0; i < 1000; i++) {
-		char path[64], *st;
-		int zombie;
-
-		snprintf(path, sizeof(path), "/proc/%d/stat", kid);
-		st = cs_read(path);
-		zombie = st && strstr(st, ") Z ");
-		free(st);
-		if (zombie)
-			break;
-		usleep(10000);
-	}
+	ASSERT_EQ(0, cs_wait_zombie(kid));	/* exited, not reaped */
 	tree = read_tree(getpid());
 	ASSERT_NE(NULL, tree);
 	ASSERT_EQ(0, cs_find_tree_row(tree, kid, &row));

@@ -324,6 +324,17 @@ static inline void cs_become(uid_t uid, int dumpable)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
+/*
+ * Wait until child @pid has exited, leaving it a zombie (WNOWAIT): never
+ * a guess of how long that takes on a busy host.
+ */
+static inline int cs_wait_zombie(pid_t pid)
+{
+	siginfo_t si;
+
+	return waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+}
+
 #define CS_PARAMS	"/sys/module/cowstat/parameters/"
 
 /*
