@@ -28,6 +28,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
+#include "compat.h"
 #include "cowstat.h"
 
 struct cs_link {
@@ -118,7 +119,6 @@ static unsigned int first_child(const struct cs_link *links, unsigned int n,
 static bool may_read(struct task_struct *task)
 {
 	const struct cred *cred = current_cred(), *tcred;
-	struct mm_struct *mm;
 	bool ok;
 
 	if (same_thread_group(task, current))
@@ -132,9 +132,7 @@ static bool may_read(struct task_struct *task)
 	rcu_read_unlock();
 	if (!ok)
 		return false;
-	mm = task->mm;
-	return !mm || get_dumpable(mm) == SUID_DUMP_USER ||
-	       ns_capable(mm->user_ns, CAP_SYS_PTRACE);
+	return cs_task_dumpable(task);
 }
 
 /* Fill a row from the live task; a task gone meanwhile is a no_mm row. */
@@ -155,7 +153,7 @@ static void fill_row(struct cs_proc *p, struct pid_namespace *ns,
 	get_task_struct(task);
 	rcu_read_unlock();
 
-	__get_task_comm(p->comm, sizeof(p->comm), task);
+	get_task_comm(p->comm, task);
 	task_lock(task);
 	if (check_perm && !may_read(task)) {
 		/* Nothing of it is read: no counts, no mm, no cow_faults. */
