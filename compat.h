@@ -31,6 +31,10 @@
  * the headers of the kernel being built against.
  */
 
+#ifdef CONFIG_NO_PAGE_MAPCOUNT
+#error "cowstat needs per-page mapcounts: build the kernel without CONFIG_NO_PAGE_MAPCOUNT"
+#endif
+
 /*
  * The page's own mapcount, the number /proc/kpagecount reports: its PTE
  * mappings plus, for a large folio, the folio's PMD mappings.

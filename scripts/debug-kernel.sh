@@ -143,8 +143,21 @@ else
 
 		# olddefconfig silently drops options whose dependencies are
 		# unmet: insist that the fragment came through unchanged.
+		# A symbol that no Kconfig file of this source defines was
+		# renamed or removed in this version: say so and go on (the
+		# fragment carries the newer name too).
+		grep -rhoE '^[[:space:]]*(menu)?config [A-Za-z0-9_]+' --include='Kconfig*' . |
+			awk '{ print "CONFIG_" $2 }' | sort -u >"$OUT/kconfig-symbols"
+		known() {
+			grep -qxF -- "$1" "$OUT/kconfig-symbols" && return 0
+			msg "note: ${1} is not a symbol of $PKG, skipped"
+			return 1
+		}
 		bad=0
 		while IFS= read -r line; do
+			if [[ $line =~ ^(# )?(CONFIG_[A-Za-z0-9_]+)[=\ ] ]]; then
+				known "${BASH_REMATCH[2]}" || continue
+			fi
 			if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)= ]]; then
 				grep -qxF -- "$line" .config && continue
 				got=$(grep -E "^(# )?${BASH_REMATCH[1]}[= ]" .config || echo "absent")
