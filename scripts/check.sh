@@ -77,15 +77,15 @@ for kk in $kernels $trees; do
 	[ "$kk" != "$k" ] && kdir=${kk#*=}
 	# W=1 build from scratch, so that every file is compiled and seen.
 	rm -rf "build/$k"
-	make module KVER="$k" KDIR="$kdir" W=1 >"$logs/build-$k.log" 2>&1
+	timed "$logs/build-$k.log" make module KVER="$k" KDIR="$kdir" W=1
 	rc=$?
 	grep -qiE 'warning:|error:' "$logs/build-$k.log" && rc=1
-	result $rc "module builds warning-free with W=1 against $k" "$logs/build-$k.log"
+	result $rc "module builds warning-free with W=1 against $k (${secs}s)" "$logs/build-$k.log"
 
-	make module KVER="$k" KDIR="$kdir" C=2 >"$logs/sparse-$k.log" 2>&1
+	timed "$logs/sparse-$k.log" make module KVER="$k" KDIR="$kdir" C=2
 	rc=$?
 	grep -qiE 'warning:|error:' "$logs/sparse-$k.log" && rc=1
-	result $rc "sparse (C=2) is silent against $k" "$logs/sparse-$k.log"
+	result $rc "sparse (C=2) is silent against $k (${secs}s)" "$logs/sparse-$k.log"
 done
 
 # A kernel outside the supported range stops the build with one line,
