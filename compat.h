@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The differences between the kernels cowstat supports (6.1 and 6.12),
+ * The differences between the kernels cowstat supports (6.1, 6.12 and 7.x),
  * in one place.  Everything here is inline: on 6.12 the kernel's own
  * page-table helpers (pte_offset_map*, vm_normal_page, walk_page_range)
  * are not exported to modules, so walk.c reads page tables with the
@@ -9,15 +9,31 @@
 #ifndef _COWSTAT_COMPAT_H
 #define _COWSTAT_COMPAT_H
 
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/coredump.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
 #include <net/genetlink.h>
+#ifdef CS_HAVE_SOFTLEAF
+#include <linux/leafops.h>
+#endif
+#ifdef CS_HAVE_TASK_EXEC_STATE
+#include <linux/sched/exec_state.h>
+#endif
 
 /*
  * The CS_HAVE_* macros come from Kbuild, which looks for each feature in
  * the headers of the kernel being built against.
  */
+
+#ifdef CONFIG_NO_PAGE_MAPCOUNT
+#error "cowstat needs per-page mapcounts: build the kernel without CONFIG_NO_PAGE_MAPCOUNT"
+#endif
 
 /*
  * The page's own mapcount, the number /proc/kpagecount reports: its PTE
@@ -78,6 +94,101 @@ static inline struct nlattr **cs_dump_attrs(struct netlink_callback *cb)
 	return genl_info_dump(cb)->attrs;
 #else
 	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/* Whether a non-present PTE holds a swap entry (a page swapped out). */
+static inline bool cs_pte_is_swapped(pte_t pte)
+{
+#ifdef CS_HAVE_SOFTLEAF
+	return softleaf_is_swap(softleaf_from_pte(pte));
+#else
+	return is_swap_pte(pte) && !non_swap_entry(pte_to_swp_entry(pte));
+#endif
+}
+
+/* The page a migration entry stands for, or NULL for any other PTE. */
+static inline struct page *cs_pte_migration_page(pte_t pte)
+{
+#ifdef CS_HAVE_SOFTLEAF
+	softleaf_t entry = softleaf_from_pte(pte);
+
+	return softleaf_is_migration(entry) ? softleaf_to_page(entry) : NULL;
+#else
+	swp_entry_t entry;
+
+	if (!is_swap_pte(pte))
+		return NULL;
+	entry = pte_to_swp_entry(pte);
+	return is_migration_entry(entry) ? pfn_swap_entry_to_page(entry) : NULL;
+#endif
+}
+
+/* A device (DAX) PMD, which maps no struct page cowstat counts. */
+static inline bool cs_pmd_devmap(pmd_t pmd)
+{
+#ifdef CS_HAVE_PMD_DEVMAP
+	return pmd_devmap(pmd);
+#else
+	return false;	/* devmap PMDs are gone */
+#endif
+}
+
+/* The @i-th page after @page, within one folio. */
+static inline struct page *cs_nth_page(struct page *page, unsigned long i)
+{
+#ifdef CS_HAVE_NTH_PAGE
+	return nth_page(page, i);
+#else
+	return page + i;	/* a folio's pages are always contiguous */
+#endif
+}
+
+/*
+ * The anon_vma of an anonymous, non-KSM page (the folio's mapping without
+ * its flag bits), or NULL for any other page.
+ */
+static inline const struct anon_vma *cs_page_anon_vma(struct page *page)
+{
+	unsigned long mapping = (unsigned long)READ_ONCE(page_folio(page)->mapping);
+
+#ifdef CS_HAVE_FOLIO_MAPPING_FLAGS
+	if ((mapping & FOLIO_MAPPING_FLAGS) != FOLIO_MAPPING_ANON)
+		return NULL;
+	return (const struct anon_vma *)(mapping - FOLIO_MAPPING_ANON);
+#else
+	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+		return NULL;
+	return (const struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
+#endif
+}
+
+/*
+ * The dumpable half of a ptrace read check: @task's memory is dumpable by
+ * its owner, or the caller has CAP_SYS_PTRACE in the user namespace that
+ * @task's program was executed in.  A task without an mm (a kernel thread,
+ * an exiting task) passes, as before 7.x.  Called under task_lock(@task).
+ */
+static inline bool cs_task_dumpable(struct task_struct *task)
+{
+#ifdef CS_HAVE_TASK_EXEC_STATE
+	const struct task_exec_state *es;
+	bool ok;
+
+	if (!task->mm)
+		return true;
+	rcu_read_lock();
+	es = rcu_dereference_check(task->exec_state,
+				   lockdep_is_held(&task->alloc_lock));
+	ok = !es || READ_ONCE(es->dumpable) == TASK_DUMPABLE_OWNER ||
+	     ns_capable(es->user_ns, CAP_SYS_PTRACE);
+	rcu_read_unlock();
+	return ok;
+#else
+	struct mm_struct *mm = task->mm;
+
+	return !mm || get_dumpable(mm) == SUID_DUMP_USER ||
+	       ns_capable(mm->user_ns, CAP_SYS_PTRACE);
 #endif
 }
 

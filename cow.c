@@ -82,20 +82,17 @@ static void scan_page(void *priv, struct vm_area_struct *vma,
 		      unsigned long addr, struct page *page, bool pmd_mapped)
 {
 	struct cow_scan *s = priv;
-	unsigned long mapping, pfn, idx;
+	unsigned long pfn, idx;
 	const struct anon_vma *av;
 	struct position *p;
 	int mapcount;
 	bool inherited;
 	u64 key;
 
-	if (!PageAnon(page) || PageKsm(page))
+	if (!PageAnon(page) || folio_test_ksm(page_folio(page)))
 		return;
-	mapping = (unsigned long)READ_ONCE(page_folio(page)->mapping);
-	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
-		return;
-	av = (const struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
-	if (av->root != s->m->key)
+	av = cs_page_anon_vma(page);
+	if (!av || av->root != s->m->key)
 		return;
 	idx = linear_page_index(vma, addr) - s->lo;
 	if (WARN_ON_ONCE(idx >= CHUNK))

@@ -30,7 +30,7 @@ static void walk_pte(struct vm_area_struct *vma, unsigned long addr, pte_t pte,
 		     const struct cs_pt_ops *ops, void *priv)
 {
 	unsigned long pfn;
-	swp_entry_t entry;
+	struct page *page;
 
 	if (pte_none(pte))
 		return;
@@ -42,14 +42,14 @@ static void walk_pte(struct vm_area_struct *vma, unsigned long addr, pte_t pte,
 			ops->page(priv, vma, addr, pfn_to_page(pfn), false);
 		return;
 	}
-	if (!is_swap_pte(pte))
-		return;
-	entry = pte_to_swp_entry(pte);
-	if (!non_swap_entry(entry))
+	if (cs_pte_is_swapped(pte)) {
 		ops->swapped(priv, 1);
-	else if (is_migration_entry(entry))
+		return;
+	}
+	page = cs_pte_migration_page(pte);
+	if (page)
 		/* Being migrated: the page is still the process's, as in smaps. */
-		ops->page(priv, vma, addr, pfn_swap_entry_to_page(entry), false);
+		ops->page(priv, vma, addr, page, false);
 }
 
 /*
@@ -70,7 +70,7 @@ static bool walk_huge_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
 	pmd = *pmdp;
 	if (!pmd_trans_huge(pmd)) {
 		spin_unlock(ptl);
-		return pmd_none(pmd) || pmd_devmap(pmd) || !pmd_present(pmd);
+		return pmd_none(pmd) || cs_pmd_devmap(pmd) || !pmd_present(pmd);
 	}
 	page = pmd_page(pmd);
 	/*
@@ -81,7 +81,7 @@ static bool walk_huge_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
 		ops->zero(priv, n);
 	} else {
 		for (; n; n--, i++, addr += PAGE_SIZE)
-			ops->page(priv, vma, addr, nth_page(page, i), true);
+			ops->page(priv, vma, addr, cs_nth_page(page, i), true);
 	}
 	spin_unlock(ptl);
 	return true;
@@ -125,7 +125,7 @@ int cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
 again:
 	rcu_read_lock();
 	pmd = cs_pmd_read(pmdp);
-	if (pmd_none(pmd) || pmd_devmap(pmd)) {
+	if (pmd_none(pmd) || cs_pmd_devmap(pmd)) {
 		rcu_read_unlock();
 		return 0;
 	}

@@ -28,6 +28,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
+#include "compat.h"
 #include "cowstat.h"
 
 struct cs_link {
@@ -118,14 +119,14 @@ static unsigned int first_child(const struct cs_link *links, unsigned int n,
  * exported, so an LSM that would deny the read is not asked (README).
  *
  * The reader's credentials are current's: the reader's own task, or the
- * workqueue worker that runs its walk under override_creds().  @mm is the
- * process's address space (NULL when it has none); the caller holds
- * task_lock() of the thread that owns it, and the process's
+ * workqueue worker that runs its walk under override_creds().  @mm_owner
+ * is the thread whose mm is the process's address space (NULL when it has
+ * none); the caller holds its task_lock(), and the process's
  * exec_update_lock when the answer decides whether @mm is walked, so that
  * an execve() cannot swap in a setuid program's mm and credentials between
  * the check and the walk, as mm_access() does.
  */
-static bool may_read(struct task_struct *task, struct mm_struct *mm,
+static bool may_read(struct task_struct *task, struct task_struct *mm_owner,
 		     struct pid *reader_tgid, bool unprivileged_read)
 {
 	const struct cred *cred = current_cred(), *tcred;
@@ -143,8 +144,8 @@ static bool may_read(struct task_struct *task, struct mm_struct *mm,
 	rcu_read_unlock();
 	if (!ok)
 		return false;
-	return !mm || get_dumpable(mm) == SUID_DUMP_USER ||
-	       ns_capable_noaudit(mm->user_ns, CAP_SYS_PTRACE);
+	/* Dumpability is the mm's before 7.x, the thread's after (compat.h). */
+	return !mm_owner || cs_task_dumpable(mm_owner);
 }
 
 /*
@@ -169,7 +170,7 @@ static bool check_thread_mm(struct task_struct *task, struct pid *reader_tgid,
 			if (t->mm) {
 				found = true;
 				ok = !check ||
-				     may_read(task, t->mm, reader_tgid, unprivileged_read);
+				     may_read(task, t, reader_tgid, unprivileged_read);
 				if (ok && mmp) {
 					*mmp = t->mm;
 					mmgrab(t->mm);
@@ -243,9 +244,9 @@ static int fill_row(struct cs_snapshot *snap, struct cs_proc *p)
 	}
 	ok = check_thread_mm(task, r->tgid, snap->check_perm,
 			     snap->unprivileged_read, &mm);
-	/* __get_task_comm() takes task_lock() itself. */
+	/* get_task_comm() takes task_lock() itself (6.x). */
 	if (ok)
-		__get_task_comm(p->comm, sizeof(p->comm), task);
+		get_task_comm(p->comm, task);
 	up_read(&task->signal->exec_update_lock);
 
 	p->mm = mm;

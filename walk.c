@@ -52,7 +52,7 @@ static void count_page(void *priv, struct vm_area_struct *vma,
 		v[CS_PRIVATE]++;
 		v[CS_ANON_PRIVATE] += anon;
 	}
-	v[CS_KSM] += anon && PageKsm(page);
+	v[CS_KSM] += anon && folio_test_ksm(page_folio(page));
 	v[CS_THP] += pmd_mapped;
 	if (!WARN_ON_ONCE(w->nr_pfns >= ARRAY_SIZE(w->pfns)))
 		w->pfns[w->nr_pfns++] = page_to_pfn(page);

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: install what is missing, then every check and test of the
-# project: builds and static checks against 6.1 and 6.12, host tests, and
-# the VM suite on 6.1, 6.12 and the debug kernel.  Each check prints a TAP-style line; VM and host tests print
+# project: builds and static checks against Debian's 6.1 and 6.12 (cloud,
+# generic, rt), the newest trixie-backports kernel (built from source) and
+# the debug kernels; host tests; DKMS and install checks; and the VM suite
+# on 6.1, 6.12, 6.12-rt and the debug kernels of 6.12 and of the newest
+# kernel.  Each check prints a TAP-style line; VM and host tests print
 # their own TAP.  Ends with one line "N passed, N failed, N skipped" summed
 # over everything, and exits non-zero when anything failed.
 set -uo pipefail
@@ -31,27 +34,74 @@ finish() {
 	exit
 }
 
-scripts/deps.sh >"$logs/deps.log" 2>&1
-result $? "dependencies installed" "$logs/deps.log"
+timed() {	# timed LOG COMMAND...: run, output to LOG; sets $secs
+	local start=$SECONDS rc
+	"${@:2}" >"$1" 2>&1
+	rc=$?
+	secs=$((SECONDS - start))
+	return $rc
+}
+
+timed "$logs/deps.log" scripts/deps.sh
+result $? "dependencies installed (${secs}s)" "$logs/deps.log"
 ksrc=$(scripts/ksrc.sh 2>"$logs/ksrc.log")
 result $? "kernel source unpacked (kselftest harness, checkpatch)" "$logs/ksrc.log"
-kernels=$(scripts/kernels.sh 2>"$logs/kernels.log")
-result $? "kernels 6.1 and 6.12 installed: $(echo $kernels)" "$logs/kernels.log"
+kernels=$(scripts/kernels.sh --flavour all 2>"$logs/kernels.log")
+result $? "Debian kernels 6.1 and 6.12, cloud, generic and rt, installed: $(echo $kernels)" "$logs/kernels.log"
 [ "$failed" -eq 0 ] || finish
 
-for k in $kernels; do
+# Kernels built from source (scripts/debug-kernel.sh): the newest
+# linux-source-X.Y of trixie-backports with Debian's cloud config (a
+# modules_prepare tree, compile only), and the debug kernels (KASAN,
+# lockdep, UBSAN, KFENCE, DEBUG_VM) of 6.12 and of X.Y, which boot.
+trees=""	# NAME=DIR pairs: kernel trees to build the module against
+debugs=""	# debug kernels to run the VM suite on
+newest=$(scripts/debug-kernel.sh --source newest --print-name 2>"$logs/newest.log")
+result $? "newest linux-source of trixie-backports: ${newest#debug-}" "$logs/newest.log"
+for spec in "cloud newest" "debug linux-source-6.12" "debug newest"; do
+	set -- $spec
+	name=$(scripts/debug-kernel.sh --source "$2" --config "$1" --print-name 2>/dev/null) ||
+		name="$1-$2"
+	timed "$logs/kernel-$name.log" nice -n 10 scripts/debug-kernel.sh --source "$2" --config "$1"
+	rc=$?
+	result $rc "kernel $name built from source ($(cat "build/kernel/$name/release" 2>/dev/null), ${secs}s)" \
+		"$logs/kernel-$name.log"
+	[ $rc -eq 0 ] || continue
+	trees="$trees $name=$top/build/kernel/$name/linux"
+	[ "$1" = debug ] && debugs="$debugs $name"
+done
+
+for kk in $kernels $trees; do
+	k=${kk%%=*}
+	kdir=/lib/modules/$k/build
+	[ "$kk" != "$k" ] && kdir=${kk#*=}
 	# W=1 build from scratch, so that every file is compiled and seen.
 	rm -rf "build/$k"
-	make module KVER="$k" W=1 >"$logs/build-$k.log" 2>&1
+	timed "$logs/build-$k.log" make module KVER="$k" KDIR="$kdir" W=1
 	rc=$?
 	grep -qiE 'warning:|error:' "$logs/build-$k.log" && rc=1
-	result $rc "module builds warning-free with W=1 against $k" "$logs/build-$k.log"
+	result $rc "module builds warning-free with W=1 against $k (${secs}s)" "$logs/build-$k.log"
 
-	make module KVER="$k" C=2 >"$logs/sparse-$k.log" 2>&1
+	timed "$logs/sparse-$k.log" make module KVER="$k" KDIR="$kdir" C=2
 	rc=$?
 	grep -qiE 'warning:|error:' "$logs/sparse-$k.log" && rc=1
-	result $rc "sparse (C=2) is silent against $k" "$logs/sparse-$k.log"
+	result $rc "sparse (C=2) is silent against $k (${secs}s)" "$logs/sparse-$k.log"
 done
+
+# A kernel outside the supported range stops the build with one line,
+# before the compiler runs: pretend the range excludes 6.1 and 6.12.
+k61=$(echo $kernels | cut -d' ' -f1)
+for range in "COWSTAT_KERNEL_MIN=6.2" "COWSTAT_KERNEL_MIN=5.10 COWSTAT_KERNEL_MAX=6.0"; do
+	rm -rf "build/range-test"
+	# shellcheck disable=SC2086 # $range is one or two make variables
+	make module KVER=range-test KDIR="/lib/modules/$k61/build" $range \
+		>"$logs/range.log" 2>&1
+	rc=$?
+	n=$(grep -c 'cowstat supports Linux .* to .*(this kernel is ' "$logs/range.log")
+	[ $rc -ne 0 ] && [ "$n" -eq 1 ] && ! grep -qE 'error:|warning:|CC \[M\]' "$logs/range.log"
+	result $? "a kernel outside the range ($range, $k61) fails with one line: $(grep -o 'cowstat supports.*)' "$logs/range.log")" "$logs/range.log"
+done
+rm -rf build/range-test
 
 srcs=$(ls ./*.c ./*.h)
 perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --show-types --no-summary \
@@ -73,13 +123,37 @@ for t in selftests/host/*_test.sh; do
 	fi
 done
 
-# The third kernel: 6.12 with KASAN, lockdep, UBSAN, KFENCE and DEBUG_VM.
-scripts/debug-kernel.sh >"$logs/debug-kernel.log" 2>&1
+# DKMS: dkms build for two kernels, modinfo of what it built.
+k612=$(echo $kernels | tr ' ' '\n' | grep -- '^6\.12\..*-cloud-amd64$')
+k612rt=$(echo $kernels | tr ' ' '\n' | grep -- '^6\.12\..*-rt-amd64$')
+start=$SECONDS
+scripts/dkms-check.sh "$k61" "$k612rt" >"$logs/dkms.log" 2>&1
 rc=$?
-result $rc "debug kernel built ($(cat build/debug-kernel/release 2>/dev/null))" "$logs/debug-kernel.log"
-[ "$rc" -eq 0 ] && kernels="$kernels debug"
+cat "$logs/dkms.log"
+passed=$((passed + $(grep -cE '^ok ' "$logs/dkms.log")))
+failed=$((failed + $(grep -cE '^not ok ' "$logs/dkms.log")))
+[ $rc -ne 0 ] && ! grep -qE '^not ok ' "$logs/dkms.log" && result 1 "scripts/dkms-check.sh exited $rc"
+echo "# dkms checks took $((SECONDS - start))s"
 
-for k in $kernels; do
+# make install / make uninstall, staged under DESTDIR.
+dest=$top/build/install-test
+rm -rf "$dest"
+files="lib/modules/$k612/updates/cowstat.ko usr/local/sbin/cowstat usr/local/share/man/man8/cowstat.8"
+make install KVER="$k612" DESTDIR="$dest" >"$logs/install.log" 2>&1
+rc=$?
+for f in $files; do [ -s "$dest/$f" ] || { echo "missing $f" >>"$logs/install.log"; rc=1; }; done
+modinfo -F version "$dest/lib/modules/$k612/updates/cowstat.ko" >>"$logs/install.log" 2>&1 || rc=1
+result $rc "make install (DESTDIR) puts the module under updates/, the CLI and man page under /usr/local" "$logs/install.log"
+make uninstall KVER="$k612" DESTDIR="$dest" >"$logs/uninstall.log" 2>&1
+rc=$?
+for f in $files; do [ -e "$dest/$f" ] && { echo "left $f" >>"$logs/uninstall.log"; rc=1; }; done
+result $rc "make uninstall removes them" "$logs/uninstall.log"
+
+# The VM suite: 6.1, 6.12 and 6.12 PREEMPT_RT (Debian's), then the debug
+# kernels (6.12 and the newest).
+for k in "$k61" "$k612" "$k612rt" $debugs; do
+	[ "$k" = debug-6.12 ] && k=debug	# the runner's name for it
+	start=$SECONDS
 	selftests/vm/run.sh "$k"
 	if [ -f "build/vm/$k/result" ]; then
 		read -r p f s <"build/vm/$k/result"
@@ -87,6 +161,7 @@ for k in $kernels; do
 	else
 		result 1 "VM run on $k produced no result"
 	fi
+	echo "# VM suite on $k took $((SECONDS - start))s"
 done
 
 finish

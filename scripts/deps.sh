@@ -9,9 +9,16 @@ pkgs=(
 	# module and CLI builds
 	build-essential bc flex bison libelf-dev libssl-dev kmod pkg-config
 	libmnl-dev
-	# the two supported kernels: 6.1 LTS and 6.12 LTS
+	# Debian 12's kernels, 6.1 LTS and 6.12 LTS, in the cloud, generic and
+	# PREEMPT_RT flavours (7.x is built from source: scripts/debug-kernel.sh)
 	linux-image-cloud-amd64 linux-headers-cloud-amd64
+	linux-image-amd64 linux-headers-amd64
+	linux-image-rt-amd64 linux-headers-rt-amd64
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
+	# DKMS (make dkms-install; make check builds through it)
+	dkms
 	# kselftest harness, checkpatch, and the debug kernel's source
 	linux-source-6.12
 	# static checks

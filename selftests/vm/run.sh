@@ -8,29 +8,37 @@
 # a warning, a BUG, an oops, a KASAN/UBSAN/lockdep report, an RCU stall or a
 # soft lockup.
 #
-#   selftests/vm/run.sh KVER|debug [test|demo]
+#   selftests/vm/run.sh KVER|debug|debug-X.Y [test|demo]
 #
-# KVER is an installed Debian kernel (see scripts/kernels.sh); "debug" is
-# the kernel that scripts/debug-kernel.sh builds.  The counts are written to
+# KVER is an installed Debian kernel (see scripts/kernels.sh); debug-X.Y is
+# the debug kernel that scripts/debug-kernel.sh builds from linux-source-X.Y
+# (build/kernel/debug-X.Y), and "debug" is debug-6.12.  The counts are written to
 # build/vm/KVER/result as "passed failed skipped".
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kver=${1:?usage: run.sh KVER|debug [test|demo]}
+kver=${1:?usage: run.sh KVER|debug|debug-X.Y [test|demo]}
 mode=${2:-test}
 cd "$top"
 
-if [ "$kver" = debug ]; then
-	kdir=$top/build/debug-kernel/linux
+case $kver in
+debug|debug-*)
+	# "debug" is debug-6.12; debug-X.Y is the debug kernel built from
+	# linux-source-X.Y (scripts/debug-kernel.sh).
+	tree=$top/build/kernel/$kver
+	[ "$kver" = debug ] && tree=$top/build/kernel/debug-6.12
+	kdir=$tree/linux
 	image=$kdir/arch/x86/boot/bzImage
-	[ -f "$image" ] || { echo "run: no debug kernel; run 'make debug-kernel'" >&2; exit 1; }
-	modver=$(cat "$top/build/debug-kernel/release")
-else
+	[ -f "$image" ] || { echo "run: no $kver kernel; run 'make debug-kernel'" >&2; exit 1; }
+	modver=$(cat "$tree/release")
+	;;
+*)
 	kdir=/lib/modules/$kver/build
 	image=/boot/vmlinuz-$kver
 	modver=$kver
 	[ -f "$image" ] || { echo "run: no kernel image $image" >&2; exit 1; }
-fi
+	;;
+esac
 
 work=$top/build/vm/$kver
 root=$work/root
@@ -63,7 +71,7 @@ install_prog() {
 # ship them compressed; busybox insmod wants them plain.
 install_kmod() {
 	local name=$1 f dep
-	[ "$kver" = debug ] && return 0	# built in
+	case $kver in debug*) return 0 ;; esac	# built in
 	f=$(modinfo -k "$modver" -n "$name" 2>/dev/null) || return 0
 	case $f in /*) ;; *) return 0 ;; esac
 	for dep in $(modinfo -k "$modver" -F depends "$name" | tr ',' ' '); do
