@@ -58,7 +58,18 @@ trees=""	# NAME=DIR pairs: kernel trees to build the module against
 debugs=""	# debug kernels to run the VM suite on
 newest=$(scripts/debug-kernel.sh --source newest --print-name 2>"$logs/newest.log")
 result $? "newest linux-source of trixie-backports: ${newest#debug-}" "$logs/newest.log"
-for spec in "cloud newest" "debug linux-source-6.12" "debug newest"; do
+# The newest debug kernel (a ~15-minute build from scratch, then a KASAN
+# VM suite) would take make check past an hour on a 2-core machine: it runs
+# only when asked, with COWSTAT_NEWEST_DEBUG=1.
+specs="cloud:newest debug:linux-source-6.12"
+if [ "${COWSTAT_NEWEST_DEBUG:-0}" = 1 ]; then
+	specs="$specs debug:newest"
+else
+	echo "ok - the newest debug kernel # SKIP not built by default (COWSTAT_NEWEST_DEBUG=1 builds it and runs the VM suite on it)"
+	skipped=$((skipped + 1))
+fi
+for spec in $specs; do
+	spec=${spec/:/ }
 	set -- $spec
 	name=$(scripts/debug-kernel.sh --source "$2" --config "$1" --print-name 2>/dev/null) ||
 		name="$1-$2"
