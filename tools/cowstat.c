@@ -52,7 +52,9 @@ static int flush_stdout(void)
 
 static int once(struct cs_nl *nl, const struct cs_opts *o)
 {
-	struct cs_fmt fmt = { .pages = o->pages, .vmas = o->vmas };
+	struct cs_fmt fmt = {
+		.pages = o->pages, .vmas = o->vmas, .sort = o->sort, .top = o->top,
+	};
 	struct cs_tree t = { 0 };
 	struct cs_nl_err e;
 	int ret;
@@ -136,7 +138,9 @@ static void heading(const struct cs_opts *o, unsigned long n, double since)
  */
 static int watch(struct cs_nl *nl, const struct cs_opts *o)
 {
-	struct cs_fmt fmt = { .pages = o->pages, .vmas = o->vmas };
+	struct cs_fmt fmt = {
+		.pages = o->pages, .vmas = o->vmas, .sort = o->sort, .top = o->top,
+	};
 	struct cs_tree prev = { 0 }, cur = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
 	bool tty = isatty(STDOUT_FILENO), have_prev = false;

@@ -263,7 +263,8 @@ void cs_put_prom_label(FILE *f, const char *s)
 
 /* Tables */
 
-enum col_kind { COL_PID, COL_VAL, COL_DELTA, COL_RATE, COL_FLAGS };
+/* COL_VAL is a size (or pages), COL_COUNT a plain number (events, VMAs). */
+enum col_kind { COL_PID, COL_VAL, COL_COUNT, COL_DELTA, COL_RATE, COL_FLAGS };
 
 /* A column of a table; @fld is CS_NR_FIELDS for PID and FLAGS. */
 struct col {
@@ -298,7 +299,8 @@ static const struct col watch_cols[] = {
 	{ "FLAGS",	COL_FLAGS,	CS_NR_FIELDS },
 };
 
-#define MAX_COLS	ARRAY_SIZE(watch_cols)
+/* The widest table: --watch's, plus a column for a --sort field. */
+#define MAX_COLS	(ARRAY_SIZE(watch_cols) + 1)
 
 /*
  * A table is collected first and printed once every width is known: one
@@ -492,6 +494,12 @@ static void add_row(struct grid *g, const struct rowctx *r, double elapsed,
 			else
 				row[c] = size_cell(r->cur->val[col->fld], page_size, in_pages);
 			break;
+		case COL_COUNT:
+			if (!cs_have(r->cur, col->fld))
+				row[c] = xasprintf("-");
+			else
+				row[c] = xasprintf("%" PRIu64, r->cur->val[col->fld]);
+			break;
 		case COL_DELTA:
 			if (r->is_new && !new_shown) {
 				row[c] = xasprintf("new");
@@ -525,7 +533,8 @@ static void put_indent(FILE *m, uint32_t depth)
 		fprintf(m, "[%u] ", depth);
 }
 
-static char *comm_tail(const struct cs_proc *p)
+/* The COMM cell: indented under its parent in tree order, flush otherwise. */
+static char *comm_tail(const struct cs_proc *p, bool indent)
 {
 	char *s;
 	size_t len;
@@ -533,7 +542,8 @@ static char *comm_tail(const struct cs_proc *p)
 
 	if (!m)
 		oom();
-	put_indent(m, p->depth);
+	if (indent)
+		put_indent(m, p->depth);
 	cs_put_text(m, p->comm);
 	if (fclose(m))
 		oom();
@@ -541,9 +551,9 @@ static char *comm_tail(const struct cs_proc *p)
 }
 
 /* A VMA as /proc/PID/maps shows it, one level under its process's comm. */
-static char *vma_tail(const struct cs_proc *p, const struct cs_vma *v)
+static char *vma_tail(const struct cs_proc *p, const struct cs_vma *v, bool indent)
 {
-	uint32_t d = p->depth > CS_MAX_INDENT ? CS_MAX_INDENT : p->depth;
+	uint32_t d = !indent ? 0 : p->depth > CS_MAX_INDENT ? CS_MAX_INDENT : p->depth;
 	char *s;
 	size_t len;
 	FILE *m = open_memstream(&s, &len);
@@ -643,6 +653,86 @@ static const struct cs_vma *match_vma(const struct cs_proc *prev, size_t *cursor
 	return NULL;
 }
 
+/* What order_cmp() compares by. */
+struct order_ctx {
+	const struct cs_tree *t;
+	int sort;
+};
+
+/*
+ * --sort: a count sorts largest first, the pid smallest first; a row whose
+ * count is unavailable (a not_permitted row; cow_faults without delay
+ * accounting) comes after every row that has one.  Ties keep the tree's
+ * order (the indices compare last), so the order is stable.
+ */
+static int order_cmp(const void *a, const void *b, void *arg)
+{
+	const struct order_ctx *ctx = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct cs_proc *p = &ctx->t->procs[i], *q = &ctx->t->procs[j];
+	enum cs_field fld;
+	bool hp, hq;
+
+	if (ctx->sort == CS_SORT_PID && p->pid != q->pid)
+		return p->pid < q->pid ? -1 : 1;
+	if (CS_SORT_IS_FIELD(ctx->sort)) {
+		fld = CS_SORT_FIELD_OF(ctx->sort);
+		hp = cs_have(&p->c, fld);
+		hq = cs_have(&q->c, fld);
+		if (hp != hq)
+			return hp ? -1 : 1;
+		if (hp && p->c.val[fld] != q->c.val[fld])
+			return p->c.val[fld] > q->c.val[fld] ? -1 : 1;
+	}
+	return i < j ? -1 : i > j;
+}
+
+/* The rows to show, as indices into t->procs, in order; *@n of them. */
+static size_t *row_order(const struct cs_tree *t, const struct cs_fmt *o, size_t *n)
+{
+	struct order_ctx ctx = { .t = t, .sort = o->sort };
+	size_t *ix = calloc(t->nr_procs + 1, sizeof(*ix));
+	size_t i;
+
+	if (!ix)
+		oom();
+	for (i = 0; i < t->nr_procs; i++)
+		ix[i] = i;
+	if (o->sort != CS_SORT_TREE)
+		qsort_r(ix, t->nr_procs, sizeof(*ix), order_cmp, &ctx);
+	*n = o->top && o->top < t->nr_procs ? o->top : t->nr_procs;
+	return ix;
+}
+
+/*
+ * The columns: @base, and for a --sort field that @base has no column for,
+ * one more before FLAGS (its heading the field's name, upper case, '-' for
+ * '_'; cow_faults and skipped_vmas are plain numbers, not sizes).
+ */
+static size_t pick_cols(struct col *cols, char *head, size_t headlen,
+			const struct col *base, size_t nbase, int sort)
+{
+	enum cs_field fld = CS_SORT_FIELD_OF(sort);
+	size_t i, j, n = 0;
+	bool have = !CS_SORT_IS_FIELD(sort);
+	const char *c;
+
+	for (i = 0; i < nbase; i++)
+		have |= base[i].kind == COL_VAL && base[i].fld == fld;
+	for (i = 0; i < nbase; i++) {
+		if (!have && base[i].kind == COL_FLAGS) {
+			for (c = cs_field_names[fld], j = 0; c[j] && j + 1 < headlen; j++)
+				head[j] = c[j] == '_' ? '-' : c[j] - 'a' + 'A';
+			head[j] = '\0';
+			cols[n++] = (struct col){
+				head, fld >= CS_NR_PAGE_FIELDS ? COL_COUNT : COL_VAL, fld
+			};
+		}
+		cols[n++] = base[i];
+	}
+	return n;
+}
+
 /*
  * The table, and the --watch table when @watch: then @prev is the previous
  * sample (NULL for the first), and @elapsed the seconds since it.
@@ -650,25 +740,33 @@ static const struct cs_vma *match_vma(const struct cs_proc *prev, size_t *cursor
 static void print_grid(FILE *f, const struct cs_tree *t, const struct cs_tree *prev,
 		       double elapsed, const struct cs_fmt *o, bool watch)
 {
-	struct grid g = {
-		.cols = watch ? watch_cols : table_cols,
-		.ncols = watch ? MAX_COLS : ARRAY_SIZE(table_cols),
-	};
+	struct col cols[MAX_COLS];
+	char head[32];
+	struct grid g = { .cols = cols };
 	struct pid_index *pix = NULL, *cix = NULL;
-	size_t i, j, cursor, nr_new = 0, nr_exited = 0;
-	char flags[CS_FLAGS_LEN], pid[16], changes[64] = "";
+	size_t i, j, k, cursor, nshown, *order, nr_new = 0, nr_exited = 0;
+	char flags[CS_FLAGS_LEN], pid[16], changes[96] = "", shown[48] = "";
+	bool indent = o->sort == CS_SORT_TREE;
 	struct rowctx r;
 	char **row;
 
+	g.ncols = watch ? pick_cols(cols, head, sizeof(head), watch_cols,
+				    ARRAY_SIZE(watch_cols), o->sort)
+			: pick_cols(cols, head, sizeof(head), table_cols,
+				    ARRAY_SIZE(table_cols), o->sort);
 	row = grid_row(&g);
 	for (i = 0; i < g.ncols; i++)
 		row[i] = xasprintf("%s", g.cols[i].head);
 	row[g.ncols] = xasprintf("COMM");
 
-	if (prev)
+	if (prev) {
 		pix = index_tree(prev);
-	for (i = 0; i < t->nr_procs; i++) {
-		const struct cs_proc *p = &t->procs[i];
+		for (i = 0; i < t->nr_procs; i++)
+			nr_new += !index_find(pix, prev->nr_procs, t->procs[i].pid);
+	}
+	order = row_order(t, o, &nshown);
+	for (k = 0; k < nshown; k++) {
+		const struct cs_proc *p = &t->procs[order[k]];
 		const struct cs_proc *pp = prev ? index_find(pix, prev->nr_procs, p->pid) : NULL;
 
 		snprintf(pid, sizeof(pid), "%u", p->pid);
@@ -676,9 +774,8 @@ static void print_grid(FILE *f, const struct cs_tree *t, const struct cs_tree *p
 		r = (struct rowctx){
 			.pid = pid, .flags = flags, .cur = &p->c,
 			.prev = pp ? &pp->c : NULL, .is_new = prev && !pp,
-			.tail = comm_tail(p),
+			.tail = comm_tail(p, indent),
 		};
-		nr_new += r.is_new;
 		add_row(&g, &r, elapsed, t->page_size, o->pages);
 		if (!o->vmas)
 			continue;
@@ -690,17 +787,23 @@ static void print_grid(FILE *f, const struct cs_tree *t, const struct cs_tree *p
 			r = (struct rowctx){
 				.pid = "", .flags = "", .cur = &v->c,
 				.prev = pv ? &pv->c : NULL, .is_new = prev && !pv,
-				.tail = vma_tail(p, v),
+				.tail = vma_tail(p, v, indent),
 			};
 			add_row(&g, &r, elapsed, t->page_size, o->pages);
 		}
 	}
 
+	/* --top: the totals stay the tree's; say how many rows are shown. */
+	if (nshown < t->nr_procs)
+		snprintf(shown, sizeof(shown), "top %zu shown", nshown);
 	if (prev) {
 		cix = index_tree(t);
 		for (i = 0; i < prev->nr_procs; i++)
 			nr_exited += !index_find(cix, t->nr_procs, prev->procs[i].pid);
-		snprintf(changes, sizeof(changes), " (%zu new, %zu exited)", nr_new, nr_exited);
+		snprintf(changes, sizeof(changes), " (%zu new, %zu exited%s%s)", nr_new, nr_exited,
+			 *shown ? ", " : "", shown);
+	} else if (*shown) {
+		snprintf(changes, sizeof(changes), " (%s)", shown);
 	}
 	r = (struct rowctx){
 		.pid = "total", .flags = "", .cur = &t->totals,
@@ -725,6 +828,7 @@ static void print_grid(FILE *f, const struct cs_tree *t, const struct cs_tree *p
 			fprintf(f, ", and %zu more", nr_exited - j);
 		putc('\n', f);
 	}
+	free(order);
 	free(pix);
 	free(cix);
 }

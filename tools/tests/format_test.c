@@ -150,6 +150,81 @@ static void test_options(void)
 		   "usage: --vmas --prometheus");
 }
 
+static void test_sort_options(void)
+{
+	static const struct { const char *arg; int ret; int sort; } sorts[] = {
+		{ "pid", 0, CS_SORT_PID }, { "rss", 0, CS_SORT_FIELD(CS_RSS) },
+		{ "anon_shared", 0, CS_SORT_FIELD(CS_ANON_SHARED) },
+		{ "cow_broken", 0, CS_SORT_FIELD(CS_COW_BROKEN) },
+		{ "COW-BROKEN", 0, CS_SORT_FIELD(CS_COW_BROKEN) },
+		{ "Thp", 0, CS_SORT_FIELD(CS_THP) },
+		{ "cow_faults", 0, CS_SORT_FIELD(CS_COW_FAULTS) },
+		{ "skipped_vmas", 0, CS_SORT_FIELD(CS_SKIPPED_VMAS) },
+		{ "unique", -EINVAL, 0 }, { "saved", -EINVAL, 0 }, { "", -EINVAL, 0 },
+		{ "rs", -EINVAL, 0 }, { "rss ", -EINVAL, 0 }, { "comm", -EINVAL, 0 },
+		{ "cow_broken_and_a_very_long_tail_of_junk", -EINVAL, 0 },
+	};
+	static const struct { const char *arg; int ret; size_t top; } tops[] = {
+		{ "1", 0, 1 }, { "10", 0, 10 }, { "2147483647", 0, 2147483647 },
+		{ "0", -EINVAL, 0 }, { "-1", -EINVAL, 0 }, { "", -EINVAL, 0 },
+		{ "2147483648", -EINVAL, 0 }, { "1.5", -EINVAL, 0 }, { "10x", -EINVAL, 0 },
+		{ "+3", -EINVAL, 0 }, { "99999999999999999999999", -EINVAL, 0 },
+	};
+	struct cs_opts o;
+	char err[256];
+	size_t i, top;
+	int sort, f;
+
+	for (i = 0; i < ARRAY_SIZE(sorts); i++) {
+		int ret;
+
+		sort = -1;
+		ret = cs_parse_sort(sorts[i].arg, &sort);
+		tap_ok(ret == sorts[i].ret && (ret || sort == sorts[i].sort),
+		       "sort field '%s' -> %d %d", sorts[i].arg, sorts[i].ret, sorts[i].sort);
+	}
+	for (f = 0; f < CS_NR_PROC_FIELDS; f++)
+		if (cs_parse_sort(cs_field_names[f], &sort) || sort != CS_SORT_FIELD(f) ||
+		    !strstr(cs_usage, cs_field_names[f]))
+			break;
+	tap_ok(f == CS_NR_PROC_FIELDS, "sort: every field of a process, each named in --help");
+	for (i = 0; i < ARRAY_SIZE(tops); i++) {
+		int ret;
+
+		top = 0;
+		ret = cs_parse_top(tops[i].arg, &top);
+		tap_ok(ret == tops[i].ret && (ret || top == tops[i].top),
+		       "top count '%s' -> %d %zu", tops[i].arg, tops[i].ret, tops[i].top);
+	}
+
+	tap_ok(PARSE(&o, err, "5") == 0 && o.sort == CS_SORT_TREE && !o.top,
+	       "options: tree order and every row by default");
+	tap_ok(PARSE(&o, err, "--sort", "cow_broken", "--top", "10", "5") == 0 &&
+	       o.sort == CS_SORT_FIELD(CS_COW_BROKEN) && o.top == 10 && o.pid == 5,
+	       "options: --sort cow_broken --top 10");
+	tap_ok(PARSE(&o, err, "--sort=pid", "--top=1", "5") == 0 && o.sort == CS_SORT_PID &&
+	       o.top == 1, "options: --sort=pid --top=1");
+	tap_ok(PARSE(&o, err, "--sort", "rss", "--watch", "1", "--pages", "--vmas", "5") == 0 &&
+	       o.sort == CS_SORT_FIELD(CS_RSS) && o.watch == 1,
+	       "options: --sort with --watch, --pages, --vmas");
+	tap_ok(PARSE(&o, err, "--top", "3", "--sort", "rss", "--sort", "thp", "5") == 0 &&
+	       o.sort == CS_SORT_FIELD(CS_THP), "options: the last --sort counts");
+	PARSE(&o, err, "--sort", "comm", "5");
+	tap_is_str(err, "invalid --sort field 'comm': see --help for the field names",
+		   "usage: --sort comm");
+	PARSE(&o, err, "--top", "0", "5");
+	tap_is_str(err, "invalid --top count '0': expected a number from 1 to 2147483647",
+		   "usage: --top 0");
+	PARSE(&o, err, "5", "--sort");
+	tap_is_str(err, "option '--sort' needs an argument", "usage: --sort without a field");
+	PARSE(&o, err, "--sort", "rss", "--json", "5");
+	tap_is_str(err, "--sort and --top apply to the table only, not to --json or --prometheus",
+		   "usage: --sort --json");
+	tap_ok(PARSE(&o, err, "--top", "2", "--prometheus", "5") == -1,
+	       "usage: --top --prometheus");
+	tap_ok(PARSE(&o, err, "--top", "2", "--json", "5") == -1, "usage: --top --json");
+}
+
 /* Sizes and escaping */
 
 static char *human(uint64_t bytes)
@@ -289,6 +364,110 @@ static const char table_deep[] =
 "   18   1    -      -       -          -    -    - -                                      "
 "                            \\_ [17] d17\n"
 "total   2    -      -       -          -    -    -       1 process, unique -, saved -\n";
+
+/* --sort cow_broken: largest first, 0 before unavailable, no indentation. */
+static const char table_sort_cow[] =
+"  PID  RSS ANON SHARED PRIVATE COW-BROKEN SWAP ZERO FLAGS              COMM\n"
+"  101 4250 4119   3218    1032       1032    3    2 -                  worker 1\n"
+"  102 4250 4119   3218    1032       1032    3    2 mm_shared_with=101 w\"q\\134\n"
+"  100 4445 4121   3214    1231          5    0    0 -                  server\n"
+"  104    0    0      0       0          0    0    0 no_mm              zombie\n"
+"  103    -    -      -       -          -    -    - not_permitted      secret\n"
+"total 8695 8240   6432    2263       1037    3    2                    "
+"5 processes, unique 5500, saved 3195 (36.7%)\n";
+
+/* --sort cow_faults --top 3 --vmas: a COW-FAULTS column of plain numbers. */
+static const char table_sort_faults[] =
+"  PID   RSS  ANON SHARED PRIVATE COW-BROKEN  SWAP ZERO COW-FAULTS FLAGS              COMM\n"
+"  101 16.6M 16.1M  12.6M    4.0M       4.0M 12.0K 8.0K          7 -                  "
+"worker 1\n"
+"      16.0M 16.0M  12.0M    4.0M       4.0M 12.0K 8.0K          -                        "
+"7f7139000000-7f713a000000 rw-p 00000000\n"
+"  102 16.6M 16.1M  12.6M    4.0M       4.0M 12.0K 8.0K          0 mm_shared_with=101 "
+"w\"q\\134\n"
+"  100 17.4M 16.1M  12.6M    4.8M      20.0K     0    0          - -                  "
+"server\n"
+"       4.0K     0   4.0K       0          0     0    0          -                        "
+"55ae6565f000-55ae65660000 r--p 00000000 /usr/bin/server\n"
+"      16.0M 16.0M  12.0M    4.0M      20.0K     0    0          -                        "
+"7f7139000000-7f713a000000 rw-p 00000000\n"
+"total 34.0M 32.2M  25.1M    8.8M       4.1M 12.0K 8.0K          7                    "
+"5 processes (top 3 shown), unique 21.5M, saved 12.5M (36.7%)\n";
+
+/* --sort pid over a tree whose pids are not in tree order. */
+static const char table_sort_pid[] =
+"  PID RSS ANON SHARED PRIVATE COW-BROKEN SWAP ZERO FLAGS COMM\n"
+"    3   1    -      -       -          -    -    - -     c\n"
+"    9   1    -      -       -          -    -    - -     a\n"
+"   12   1    -      -       -          -    -    - -     b\n"
+"total   3    -      -       -          -    -    -       3 processes, unique -, saved -\n";
+
+static void test_sort_table(void)
+{
+	struct cs_fmt fmt = { .pages = true, .sort = CS_SORT_FIELD(CS_COW_BROKEN) };
+	struct cs_tree t, d = { .root = 9, .page_size = 4096 };
+	struct cs_proc *p;
+	char *out;
+
+	fixture(&t);
+	CAPTURE(out, cs_print_table(cap, &t, &fmt));
+	tap_is_str(out, table_sort_cow, "table: --sort cow_broken");
+	free(out);
+	fmt = (struct cs_fmt){ .vmas = true, .sort = CS_SORT_FIELD(CS_COW_FAULTS), .top = 3 };
+	CAPTURE(out, cs_print_table(cap, &t, &fmt));
+	tap_is_str(out, table_sort_faults,
+		   "table: --sort cow_faults --top 3 --vmas: its own column, unavailable last");
+	free(out);
+	/* thp sorts the tree's order unchanged at the top: 101 (512) first. */
+	fmt = (struct cs_fmt){ .pages = true, .sort = CS_SORT_FIELD(CS_THP), .top = 2 };
+	CAPTURE(out, cs_print_table(cap, &t, &fmt));
+	tap_ok(out && !strncmp(strchr(out, '\n') + 1, "  101 ", 6) &&
+	       strstr(out, "\n  102 ") && !strstr(out, "\n  100 ") &&
+	       strstr(out, " THP FLAGS "), "table: --sort thp --top 2: 101, 102, a THP column");
+	free(out);
+	fmt = (struct cs_fmt){ .pages = true, .top = 2 };
+	fmt.sort = CS_SORT_TREE;
+	CAPTURE(out, cs_print_table(cap, &t, &fmt));
+	tap_ok(out && !strstr(out, "THP") && strstr(out, "(top 2 shown)"),
+	       "table: --top 2 in tree order: no extra column");
+	free(out);
+	{
+		struct cs_tree t2;
+
+		fixture2(&t2);
+		fmt = (struct cs_fmt){ .pages = true, .sort = CS_SORT_FIELD(CS_COW_BROKEN),
+				       .top = 2 };
+		CAPTURE(out, cs_print_watch(cap, &t, &t2, 2.0, &fmt));
+		tap_ok(out && !strncmp(strchr(out, '\n') + 1, "  101 ", 6) &&
+		       strstr(out, "\n  100 4455  +10 ") && !strstr(out, "\n  105 ") &&
+		       strstr(out, "4 processes (1 new, 2 exited, top 2 shown)") &&
+		       strstr(out, "\nexited: 102 "),
+		       "watch: --sort cow_broken --top 2: new and exited count every row");
+		free(out);
+		cs_tree_free(&t2);
+	}
+	fmt = (struct cs_fmt){ .pages = true, .top = 99 };
+	CAPTURE(out, cs_print_table(cap, &t, &fmt));
+	tap_ok(out && !strstr(out, "shown") && strstr(out, "\n  104 "),
+	       "table: --top above the row count shows every row, says nothing");
+	free(out);
+	cs_tree_free(&t);
+
+	p = fx_proc(&d, 9, 1, 0, "a", 0, NULL);
+	cs_set(&p->c, CS_RSS, 1);
+	p = fx_proc(&d, 12, 9, 1, "b", 0, NULL);
+	cs_set(&p->c, CS_RSS, 1);
+	p = fx_proc(&d, 3, 12, 2, "c", 0, NULL);
+	cs_set(&p->c, CS_RSS, 1);
+	cs_set(&d.totals, CS_RSS, 3);
+	d.processes = 3;
+	d.have_totals = true;
+	fmt = (struct cs_fmt){ .pages = true, .sort = CS_SORT_PID };
+	CAPTURE(out, cs_print_table(cap, &d, &fmt));
+	tap_is_str(out, table_sort_pid, "table: --sort pid, smallest first");
+	free(out);
+	cs_tree_free(&d);
+}
 
 static void test_table(void)
 {
@@ -602,9 +781,11 @@ int main(int argc, char *argv[])
 	if (argc == 3 && !strcmp(argv[1], "--emit"))
 		return emit(argv[2]);
 	test_options();
+	test_sort_options();
 	test_human();
 	test_escaping();
 	test_table();
+	test_sort_table();
 	test_json_prometheus();
 	test_watch();
 	return tap_done();
