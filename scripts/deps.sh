@@ -20,6 +20,9 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	# netlink spec validation
 	python3 python3-yaml python3-jsonschema
+	# the CLI's fleet side: promtool checks --prometheus; node_exporter
+	# serves the textfile script's output in its host test
+	prometheus prometheus-node-exporter
 )
 
 missing=()

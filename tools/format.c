@@ -987,26 +987,56 @@ static const char *const prom_help[CS_NR_FIELDS] = {
 };
 
 /*
- * Per process: cowstat_<field>_pages, except cow_faults (a counter of
- * events: cowstat_cow_faults_total) and skipped_vmas (VMAs, not pages).
- * For the tree: cowstat_tree_<field>_pages; the tree's cow_faults is a sum
- * that drops when a process exits, so it is a gauge without _total.
+ * Names follow Prometheus's conventions: a unit suffix in the base unit,
+ * _total only on counters.  Memory is in bytes, cowstat_<field>_bytes per
+ * process and cowstat_tree_<field>_bytes for the tree; the _pages families
+ * of cowstat 0.2 stay, with the same values in pages, for dashboards and
+ * tests written against them (deprecated).  cow_faults is a counter of
+ * events per process (cowstat_cow_faults_total); the tree's cow_faults is
+ * a sum that drops when a process exits, so it is a gauge without _total.
+ * skipped_vmas counts VMAs and has no unit suffix.
  */
-static void prom_name(char *buf, size_t len, enum cs_field fld, bool tree)
+enum prom_unit { PROM_BYTES, PROM_PAGES, PROM_NONE };
+
+/* The families of a field: bytes and pages for memory, else one. */
+static size_t prom_units(enum cs_field fld, enum prom_unit u[2])
+{
+	if (fld == CS_COW_FAULTS || fld == CS_SKIPPED_VMAS) {
+		u[0] = PROM_NONE;
+		return 1;
+	}
+	u[0] = PROM_BYTES;
+	u[1] = PROM_PAGES;
+	return 2;
+}
+
+static void prom_name(char *buf, size_t len, enum cs_field fld, bool tree, enum prom_unit u)
 {
 	const char *pre = tree ? "cowstat_tree_" : "cowstat_";
 
 	if (fld == CS_COW_FAULTS)
 		snprintf(buf, len, "%scow_faults%s", pre, tree ? "" : "_total");
-	else if (fld == CS_SKIPPED_VMAS)
-		snprintf(buf, len, "%sskipped_vmas", pre);
 	else
-		snprintf(buf, len, "%s%s_pages", pre, cs_field_names[fld]);
+		snprintf(buf, len, "%s%s%s", pre, cs_field_names[fld],
+			 u == PROM_BYTES ? "_bytes" : u == PROM_PAGES ? "_pages" : "");
 }
 
-static void prom_head(FILE *f, const char *name, const char *type, const char *help)
+static uint64_t prom_value(const struct cs_counts *c, enum cs_field fld, enum prom_unit u,
+			   uint32_t page_size)
 {
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	return u == PROM_BYTES ? cs_bytes(c->val[fld], page_size) : c->val[fld];
+}
+
+static void prom_head(FILE *f, const char *name, const char *type, const char *help,
+		      enum prom_unit u)
+{
+	static const char *const unit[] = {
+		[PROM_BYTES] = ", in bytes",
+		[PROM_PAGES] = ", in pages (deprecated: see the _bytes metric)",
+		[PROM_NONE] = "",
+	};
+
+	fprintf(f, "# HELP %s %s%s\n# TYPE %s %s\n", name, help, unit[u], name, type);
 }
 
 static void prom_proc_labels(FILE *f, const struct cs_tree *t, const struct cs_proc *p)
@@ -1016,27 +1046,53 @@ static void prom_proc_labels(FILE *f, const struct cs_tree *t, const struct cs_p
 	fputs("\"}", f);
 }
 
+/* One per-process family: a sample for each row where @fld is available. */
+static void prom_proc_family(FILE *f, const struct cs_tree *t, enum cs_field fld,
+			     enum prom_unit u)
+{
+	bool head = false;
+	char name[64];
+	size_t i;
+
+	prom_name(name, sizeof(name), fld, false, u);
+	for (i = 0; i < t->nr_procs; i++) {
+		const struct cs_proc *p = &t->procs[i];
+
+		if (!cs_have(&p->c, fld))
+			continue;
+		if (!head)
+			prom_head(f, name, fld == CS_COW_FAULTS ? "counter" : "gauge",
+				  prom_help[fld], u);
+		head = true;
+		fputs(name, f);
+		prom_proc_labels(f, t, p);
+		fprintf(f, " %" PRIu64 "\n", prom_value(&p->c, fld, u, t->page_size));
+	}
+}
+
 /**
  * cs_print_prometheus() - the tree in the Prometheus text exposition format
  * @f: output
  * @t: the tree
  *
  * For node_exporter's textfile collector: every metric family once, its
- * # HELP and # TYPE lines first, then its samples; counts in pages.  A
- * family appears only with at least one sample: an unavailable value (a
- * not-permitted row, cow_faults without delay accounting) is left out, not
- * written as 0.  cowstat_process_info carries ppid, depth and flags.
+ * # HELP and # TYPE lines first, then its samples.  A family appears only
+ * with at least one sample: an unavailable value (a not-permitted row,
+ * cow_faults without delay accounting) is left out, not written as 0.
+ * cowstat_process_info carries ppid, depth and flags.  Each memory figure
+ * comes as a _bytes family followed by its deprecated _pages twin.
  */
 void cs_print_prometheus(FILE *f, const struct cs_tree *t)
 {
 	char name[64], flags[CS_FLAGS_LEN];
-	bool head;
-	size_t i;
+	enum prom_unit u, us[2];
+	size_t i, k, nu;
 	int fld;
 
 	if (t->nr_procs)
 		prom_head(f, "cowstat_process_info", "gauge",
-			  "a process of the tree, with its parent, depth and flags; always 1");
+			  "a process of the tree, with its parent, depth and flags; always 1",
+			  PROM_NONE);
 	for (i = 0; i < t->nr_procs; i++) {
 		const struct cs_proc *p = &t->procs[i];
 
@@ -1047,31 +1103,24 @@ void cs_print_prometheus(FILE *f, const struct cs_tree *t)
 		fprintf(f, "\",flags=\"%s\"} 1\n", flags);
 	}
 	for (fld = 0; fld < CS_NR_PROC_FIELDS; fld++) {
-		prom_name(name, sizeof(name), fld, false);
-		head = false;
-		for (i = 0; i < t->nr_procs; i++) {
-			const struct cs_proc *p = &t->procs[i];
-
-			if (!cs_have(&p->c, fld))
-				continue;
-			if (!head)
-				prom_head(f, name, fld == CS_COW_FAULTS ? "counter" : "gauge",
-					  prom_help[fld]);
-			head = true;
-			fputs(name, f);
-			prom_proc_labels(f, t, p);
-			fprintf(f, " %" PRIu64 "\n", p->c.val[fld]);
-		}
+		nu = prom_units(fld, us);
+		for (k = 0; k < nu; k++)
+			prom_proc_family(f, t, fld, us[k]);
 	}
-	prom_head(f, "cowstat_page_size_bytes", "gauge", "bytes per page");
+	prom_head(f, "cowstat_page_size_bytes", "gauge", "bytes per page", PROM_NONE);
 	fprintf(f, "cowstat_page_size_bytes{root=\"%u\"} %u\n", t->root, t->page_size);
-	prom_head(f, "cowstat_tree_processes", "gauge", "processes in the tree");
+	prom_head(f, "cowstat_tree_processes", "gauge", "processes in the tree", PROM_NONE);
 	fprintf(f, "cowstat_tree_processes{root=\"%u\"} %u\n", t->root, nr_processes(t));
 	for (fld = 0; fld < CS_NR_FIELDS; fld++) {
 		if (!cs_have(&t->totals, fld))
 			continue;
-		prom_name(name, sizeof(name), fld, true);
-		prom_head(f, name, "gauge", prom_help[fld]);
-		fprintf(f, "%s{root=\"%u\"} %" PRIu64 "\n", name, t->root, t->totals.val[fld]);
+		nu = prom_units(fld, us);
+		for (k = 0; k < nu; k++) {
+			u = us[k];
+			prom_name(name, sizeof(name), fld, true, u);
+			prom_head(f, name, "gauge", prom_help[fld], u);
+			fprintf(f, "%s{root=\"%u\"} %" PRIu64 "\n", name, t->root,
+				prom_value(&t->totals, fld, u, t->page_size));
+		}
 	}
 }

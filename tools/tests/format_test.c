@@ -572,7 +572,11 @@ static const char prom_small[] =
 "flags=\"no_mm,mm_shared_with=9,not_permitted,bit3\"} 1\n"
 "cowstat_process_info{root=\"7\",pid=\"8\",ppid=\"7\",depth=\"1\",comm=\"x\\\\\\ny\",flags="
 "\"-\"} 1\n"
-"# HELP cowstat_rss_pages present pages mapped, without the zero pages (as smaps Rss)\n"
+"# HELP cowstat_rss_bytes present pages mapped, without the zero pages (as smaps Rss), in bytes\n"
+"# TYPE cowstat_rss_bytes gauge\n"
+"cowstat_rss_bytes{root=\"7\",pid=\"8\",comm=\"x\\\\\\ny\"} 49152\n"
+"# HELP cowstat_rss_pages present pages mapped, without the zero pages (as smaps Rss), in pages "
+"(deprecated: see the _bytes metric)\n"
 "# TYPE cowstat_rss_pages gauge\n"
 "cowstat_rss_pages{root=\"7\",pid=\"8\",comm=\"x\\\\\\ny\"} 3\n"
 "# HELP cowstat_cow_faults_total COW copies counted by delay accounting\n"
@@ -584,7 +588,11 @@ static const char prom_small[] =
 "# HELP cowstat_tree_processes processes in the tree\n"
 "# TYPE cowstat_tree_processes gauge\n"
 "cowstat_tree_processes{root=\"7\"} 1\n"
-"# HELP cowstat_tree_unique_pages distinct physical pages in the tree's rss\n"
+"# HELP cowstat_tree_unique_bytes distinct physical pages in the tree's rss, in bytes\n"
+"# TYPE cowstat_tree_unique_bytes gauge\n"
+"cowstat_tree_unique_bytes{root=\"7\"} 0\n"
+"# HELP cowstat_tree_unique_pages distinct physical pages in the tree's rss, in pages "
+"(deprecated: see the _bytes metric)\n"
 "# TYPE cowstat_tree_unique_pages gauge\n"
 "cowstat_tree_unique_pages{root=\"7\"} 0\n";
 
@@ -632,19 +640,28 @@ static void test_json_prometheus(void)
 			continue;
 		snprintf(head, sizeof(head),
 			 f == CS_COW_FAULTS ? "# TYPE cowstat_%s_total " :
-			 f == CS_SKIPPED_VMAS ? "# TYPE cowstat_%s " : "# TYPE cowstat_%s_pages ",
+			 f == CS_SKIPPED_VMAS ? "# TYPE cowstat_%s " : "# TYPE cowstat_%s_bytes ",
 			 name);
 		once &= count_lines(out, head) == 1;
+		if (f >= CS_NR_PAGE_FIELDS)
+			continue;
+		snprintf(head, sizeof(head), "# TYPE cowstat_%s_pages ", name);
+		once &= count_lines(out, head) == 1;
 	}
-	tap_ok(once, "prometheus: one TYPE line per process metric");
-	tap_is_int(count_lines(out, "# HELP "), 33, "prometheus: 33 HELP lines for the fixture");
-	tap_is_int(count_lines(out, "# TYPE "), 33, "prometheus: 33 TYPE lines for the fixture");
+	tap_ok(once, "prometheus: one TYPE line per process metric (_bytes and _pages)");
+	/* info, 12 x 2 + 2 per process, page size, processes, 14 x 2 + 2 for the tree */
+	tap_is_int(count_lines(out, "# HELP "), 59, "prometheus: 59 HELP lines for the fixture");
+	tap_is_int(count_lines(out, "# TYPE "), 59, "prometheus: 59 TYPE lines for the fixture");
 	tap_is_int(count_lines(out, "cowstat_rss_pages{"), 4,
 		   "prometheus: no rss sample for the not-permitted row");
 	tap_is_int(count_lines(out, "cowstat_cow_faults_total{"), 2,
 		   "prometheus: cow_faults only where available");
 	tap_ok(strstr(out, "cowstat_tree_saved_pages{root=\"100\"} 3195\n") != NULL,
 	       "prometheus: tree saved pages");
+	tap_ok(strstr(out, "cowstat_tree_saved_bytes{root=\"100\"} 13086720\n") &&
+	       strstr(out, "\ncowstat_cow_broken_bytes{root=\"100\",pid=\"101\","
+		      "comm=\"worker 1\"} 4227072\n"),
+	       "prometheus: _bytes are the pages times the page size");
 	free(out);
 	cs_tree_free(&t);
 }
