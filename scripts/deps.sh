@@ -21,8 +21,9 @@ pkgs=(
 	# netlink spec validation
 	python3 python3-yaml python3-jsonschema
 	# the CLI's fleet side: promtool checks --prometheus; node_exporter
-	# serves the textfile script's output in its host test
-	prometheus prometheus-node-exporter
+	# serves the textfile script's output in its host test, which finds
+	# roots with pgrep and checks the script with shellcheck and dash
+	prometheus prometheus-node-exporter procps shellcheck dash
 )
 
 missing=()
