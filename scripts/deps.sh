@@ -24,6 +24,8 @@ pkgs=(
 	# serves the textfile script's output in its host test, which finds
 	# roots with pgrep and checks the script with shellcheck and dash
 	prometheus prometheus-node-exporter procps shellcheck dash
+	# make install's host test: systemd-analyze verify, man
+	systemd man-db
 )
 
 missing=()
