@@ -916,6 +916,50 @@ static void json_vma(FILE *f, const struct cs_vma *v)
 	putc('}', f);
 }
 
+/*
+ * The JSON document, pretty (a process, or a VMA, per line) or on one line
+ * (@line, for JSON lines), with @head's members first.
+ */
+static void json_doc(FILE *f, const struct cs_tree *t, bool vmas, bool line, const char *head)
+{
+	const char *top = line ? " " : "\n  ", *proc = line ? " " : "\n    ";
+	const char *vma = line ? " " : "\n      ";
+	size_t i, j;
+	int fld;
+
+	fprintf(f, "{%s%s\"root\": %u,%s\"page_size\": %u,%s\"processes\": [", line ? "" : "\n  ",
+		head, t->root, top, t->page_size, top);
+	for (i = 0; i < t->nr_procs; i++) {
+		const struct cs_proc *p = &t->procs[i];
+
+		fprintf(f, "%s%s{\"pid\": %u, \"ppid\": %u, \"depth\": %u, \"comm\": ",
+			i ? "," : "", line && !i ? "" : proc, p->pid, p->ppid, p->depth);
+		cs_put_json_string(f, p->comm);
+		fputs(", \"flags\": ", f);
+		json_flags(f, p->flags);
+		if (p->flags & CS_F_MM_SHARED)
+			fprintf(f, ", \"mm_shared_with\": %u", p->mm_shared_with);
+		else
+			fputs(", \"mm_shared_with\": null", f);
+		for (fld = 0; fld < CS_NR_PROC_FIELDS; fld++)
+			json_count(f, &p->c, fld);
+		if (vmas) {
+			fputs(", \"vmas\": [", f);
+			for (j = 0; j < p->nr_vmas; j++) {
+				fprintf(f, "%s%s", j ? "," : "", line && !j ? "" : vma);
+				json_vma(f, &p->vmas[j]);
+			}
+			fputs(p->nr_vmas && !line ? "\n    ]" : "]", f);
+		}
+		putc('}', f);
+	}
+	fputs(t->nr_procs && !line ? "\n  ]," : "],", f);
+	fprintf(f, "%s\"totals\": {\"processes\": %u", top, nr_processes(t));
+	for (fld = 0; fld < CS_NR_FIELDS; fld++)
+		json_count(f, &t->totals, fld);
+	fputs(line ? "}}\n" : "}\n}\n", f);
+}
+
 /**
  * cs_print_json() - the tree as one JSON document
  * @f: output
@@ -929,40 +973,28 @@ static void json_vma(FILE *f, const struct cs_vma *v)
  */
 void cs_print_json(FILE *f, const struct cs_tree *t, bool vmas)
 {
-	size_t i, j;
-	int fld;
+	json_doc(f, t, vmas, false, "");
+}
 
-	fprintf(f, "{\n  \"root\": %u,\n  \"page_size\": %u,\n  \"processes\": [",
-		t->root, t->page_size);
-	for (i = 0; i < t->nr_procs; i++) {
-		const struct cs_proc *p = &t->procs[i];
+/**
+ * cs_print_json_line() - one --record sample: a JSON document on one line
+ * @f: output
+ * @t: the tree, with its VMAs
+ * @time: the sample's wall-clock time, in seconds since the epoch
+ * @elapsed: seconds since the first sample (monotonic clock)
+ * @n: the sample's number, from 1
+ *
+ * The document of cs_print_json() with the VMAs, on one line, with "time",
+ * "elapsed" and "sample" first.
+ */
+void cs_print_json_line(FILE *f, const struct cs_tree *t, double time, double elapsed,
+			unsigned long n)
+{
+	char head[128];
 
-		fprintf(f, "%s\n    {\"pid\": %u, \"ppid\": %u, \"depth\": %u, \"comm\": ",
-			i ? "," : "", p->pid, p->ppid, p->depth);
-		cs_put_json_string(f, p->comm);
-		fputs(", \"flags\": ", f);
-		json_flags(f, p->flags);
-		if (p->flags & CS_F_MM_SHARED)
-			fprintf(f, ", \"mm_shared_with\": %u", p->mm_shared_with);
-		else
-			fputs(", \"mm_shared_with\": null", f);
-		for (fld = 0; fld < CS_NR_PROC_FIELDS; fld++)
-			json_count(f, &p->c, fld);
-		if (vmas) {
-			fputs(", \"vmas\": [", f);
-			for (j = 0; j < p->nr_vmas; j++) {
-				fputs(j ? ",\n      " : "\n      ", f);
-				json_vma(f, &p->vmas[j]);
-			}
-			fputs(p->nr_vmas ? "\n    ]" : "]", f);
-		}
-		putc('}', f);
-	}
-	fputs(t->nr_procs ? "\n  ],\n" : "],\n", f);
-	fprintf(f, "  \"totals\": {\"processes\": %u", nr_processes(t));
-	for (fld = 0; fld < CS_NR_FIELDS; fld++)
-		json_count(f, &t->totals, fld);
-	fputs("}\n}\n", f);
+	snprintf(head, sizeof(head), "\"time\": %.3f, \"elapsed\": %.3f, \"sample\": %lu, ",
+		 time, elapsed, n);
+	json_doc(f, t, true, true, head);
 }
 
 /* Prometheus */

@@ -54,6 +54,8 @@ void cs_put_prom_label(FILE *f, const char *s);
 
 void cs_print_table(FILE *f, const struct cs_tree *t, const struct cs_fmt *o);
 void cs_print_json(FILE *f, const struct cs_tree *t, bool vmas);
+void cs_print_json_line(FILE *f, const struct cs_tree *t, double time, double elapsed,
+			unsigned long n);
 void cs_print_prometheus(FILE *f, const struct cs_tree *t);
 
 bool cs_delta(const struct cs_counts *prev, const struct cs_counts *cur,

@@ -28,6 +28,13 @@ const char cs_usage[] =
 "                     anon_private, cow_broken, swap, zero, ksm, thp,\n"
 "                     cow_faults, skipped_vmas; or pid (smallest first)\n"
 "  --top N            show only the first N processes of the table\n"
+"  --record FILE      append a sample of the tree and its VMAs to FILE\n"
+"                     every --interval SECONDS, as JSON lines, until\n"
+"                     SIGINT or SIGTERM (FILE '-': stdout)\n"
+"  --interval SECONDS the seconds between --record's samples\n"
+"\n"
+"       cowstat plot FILE -o OUT.png|OUT.svg\n"
+"                     draw a --record file (see cowstat(8))\n"
 "  -h, --help         show this help\n"
 "  -V, --version      show the version\n"
 "\n"
@@ -164,13 +171,16 @@ int cs_parse_top(const char *s, size_t *top)
 	return 0;
 }
 
-static int bad_interval(char *err, size_t len, const char *arg)
+static int bad_interval(char *err, size_t len, const char *opt, const char *arg)
 {
-	return usage_error(err, len, "invalid --watch interval '%s': %s, at most %g", arg,
+	return usage_error(err, len, "invalid %s interval '%s': %s, at most %g", opt, arg,
 			   "expected a positive number of seconds", CS_WATCH_MAX);
 }
 
-enum { OPT_JSON = 256, OPT_PROMETHEUS, OPT_VMAS, OPT_PAGES, OPT_WATCH, OPT_SORT, OPT_TOP };
+enum {
+	OPT_JSON = 256, OPT_PROMETHEUS, OPT_VMAS, OPT_PAGES, OPT_WATCH, OPT_SORT, OPT_TOP,
+	OPT_RECORD, OPT_INTERVAL,
+};
 
 static const struct option long_opts[] = {
 	{ "json",	no_argument,		NULL, OPT_JSON },
@@ -180,6 +190,8 @@ static const struct option long_opts[] = {
 	{ "watch",	required_argument,	NULL, OPT_WATCH },
 	{ "sort",	required_argument,	NULL, OPT_SORT },
 	{ "top",	required_argument,	NULL, OPT_TOP },
+	{ "record",	required_argument,	NULL, OPT_RECORD },
+	{ "interval",	required_argument,	NULL, OPT_INTERVAL },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
@@ -223,7 +235,7 @@ int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t e
 			break;
 		case OPT_WATCH:
 			if (cs_parse_seconds(optarg, &o->watch))
-				return bad_interval(err, errlen, optarg);
+				return bad_interval(err, errlen, "--watch", optarg);
 			break;
 		case OPT_SORT:
 			if (cs_parse_sort(optarg, &o->sort))
@@ -235,6 +247,15 @@ int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t e
 				return usage_error(err, errlen, "invalid --top count '%s': %s%lu",
 						   optarg, "expected a number from 1 to ",
 						   CS_TOP_MAX);
+			break;
+		case OPT_RECORD:
+			if (!*optarg)
+				return usage_error(err, errlen, "--record needs a file name");
+			o->record = optarg;
+			break;
+		case OPT_INTERVAL:
+			if (cs_parse_seconds(optarg, &o->interval))
+				return bad_interval(err, errlen, "--interval", optarg);
 			break;
 		case 'h':
 			o->help = true;
@@ -271,6 +292,13 @@ int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t e
 				   "--watch cannot be combined with --json or --prometheus");
 	if (o->vmas && o->prometheus)
 		return usage_error(err, errlen, "--vmas cannot be combined with --prometheus");
+	if (o->record && (o->json || o->prometheus || o->watch || o->sort || o->top || o->pages))
+		return usage_error(err, errlen, "--record writes JSON lines: %s",
+				   "not with --json, --prometheus, --watch, --sort, --top or --pages");
+	if (o->record && !o->interval)
+		return usage_error(err, errlen, "--record needs --interval SECONDS");
+	if (o->interval && !o->record)
+		return usage_error(err, errlen, "--interval is for --record");
 	if ((o->sort || o->top) && (o->json || o->prometheus))
 		return usage_error(err, errlen, "--sort and --top apply to the table only, %s",
 				   "not to --json or --prometheus");

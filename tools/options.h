@@ -39,6 +39,8 @@ enum cs_exit {
  * @watch: seconds between samples, 0 for a single one
  * @sort: the table's row order, a CS_SORT_* value of format.h (0: tree order)
  * @top: show at most this many process rows, 0 for all
+ * @record: --record's file ("-" for stdout), or NULL
+ * @interval: --record's seconds between samples
  */
 struct cs_opts {
 	uint32_t pid;
@@ -46,6 +48,8 @@ struct cs_opts {
 	double watch;
 	int sort;
 	size_t top;
+	const char *record;
+	double interval;
 };
 
 int cs_parse_pid(const char *s, uint32_t *pid);
