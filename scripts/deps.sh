@@ -26,6 +26,8 @@ pkgs=(
 	prometheus prometheus-node-exporter procps shellcheck dash
 	# make install's host test: systemd-analyze verify, man
 	systemd man-db
+	# cowstat plot draws with gnuplot (pngcairo, svg)
+	gnuplot-nox
 )
 
 missing=()

@@ -15,10 +15,12 @@
 
 const char cs_usage[] =
 "Usage: cowstat [OPTIONS] PID\n"
-"Shared, private and COW-broken memory of the process tree rooted at PID.\n"
+"   or: cowstat plot FILE -o OUT.png|OUT.svg [--top N]\n"
+"Shared, private and COW-broken memory of the process tree rooted at PID;\n"
+"plot draws a --record FILE.\n"
 "\n"
 "  --json             print one JSON document (counts in pages)\n"
-"  --prometheus       print the Prometheus text format (counts in pages)\n"
+"  --prometheus       print the Prometheus text format (memory in bytes)\n"
 "  --vmas             add each process's VMAs (not with --prometheus)\n"
 "  --pages            show page counts instead of sizes in the table\n"
 "  --watch SECONDS    redraw every SECONDS with the changes and the\n"
@@ -28,13 +30,10 @@ const char cs_usage[] =
 "                     anon_private, cow_broken, swap, zero, ksm, thp,\n"
 "                     cow_faults, skipped_vmas; or pid (smallest first)\n"
 "  --top N            show only the first N processes of the table\n"
-"  --record FILE      append a sample of the tree and its VMAs to FILE\n"
+"  --record FILE      write a sample of the tree and its VMAs to FILE\n"
 "                     every --interval SECONDS, as JSON lines, until\n"
 "                     SIGINT or SIGTERM (FILE '-': stdout)\n"
 "  --interval SECONDS the seconds between --record's samples\n"
-"\n"
-"       cowstat plot FILE -o OUT.png|OUT.svg\n"
-"                     draw a --record file (see cowstat(8))\n"
 "  -h, --help         show this help\n"
 "  -V, --version      show the version\n"
 "\n"
@@ -173,7 +172,7 @@ int cs_parse_top(const char *s, size_t *top)
 
 static int bad_interval(char *err, size_t len, const char *opt, const char *arg)
 {
-	return usage_error(err, len, "invalid %s interval '%s': %s, at most %g", opt, arg,
+	return usage_error(err, len, "invalid %s '%s': %s, at most %g", opt, arg,
 			   "expected a positive number of seconds", CS_WATCH_MAX);
 }
 
@@ -235,7 +234,7 @@ int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t e
 			break;
 		case OPT_WATCH:
 			if (cs_parse_seconds(optarg, &o->watch))
-				return bad_interval(err, errlen, "--watch", optarg);
+				return bad_interval(err, errlen, "--watch interval", optarg);
 			break;
 		case OPT_SORT:
 			if (cs_parse_sort(optarg, &o->sort))
@@ -293,8 +292,8 @@ int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t e
 	if (o->vmas && o->prometheus)
 		return usage_error(err, errlen, "--vmas cannot be combined with --prometheus");
 	if (o->record && (o->json || o->prometheus || o->watch || o->sort || o->top || o->pages))
-		return usage_error(err, errlen, "--record writes JSON lines: %s",
-				   "not with --json, --prometheus, --watch, --sort, --top or --pages");
+		return usage_error(err, errlen, "--record writes JSON lines: not with %s%s",
+				   "--json, --prometheus, --watch, ", "--sort, --top or --pages");
 	if (o->record && !o->interval)
 		return usage_error(err, errlen, "--record needs --interval SECONDS");
 	if (o->interval && !o->record)

@@ -47,7 +47,7 @@ case_is() {
 
 fields="rss anon file shared private anon_shared anon_private cow_broken swap zero ksm thp"
 fields="$fields cow_faults skipped_vmas pid"
-all="--json --prometheus --vmas --pages --watch --sort --top --help --version"
+all="--json --prometheus --vmas --pages --watch --sort --top --record --interval --help --version"
 
 bash --norc --noprofile -c 'source "$1" && complete -p cowstat' _ "$comp" >"$tmp/log" 2>&1
 grep -qx 'complete -F _cowstat cowstat' "$tmp/log"
@@ -70,7 +70,7 @@ case_is "--sort=anon_" "anon_shared anon_private" cowstat --sort = anon_
 case_is "--sort=c as one word" "cow_broken cow_faults" cowstat --sort=c
 case_is "nothing after --watch (seconds)" "" cowstat --watch ""
 case_is "nothing after --top (a count)" "" cowstat --top ""
-case_is "after --json: not --prometheus, --watch, --sort, --top" \
+case_is "after --json: not --prometheus, --watch, --sort, --top, --record, --interval" \
 	"--vmas --pages --help --version" cowstat --json --
 case_is "after --prometheus: not --vmas either" "--pages --help --version" \
 	cowstat --prometheus --
@@ -78,12 +78,21 @@ case_is "given options, and those they exclude, are not offered" \
 	"--pages --sort --top --help --version" cowstat --vmas --watch 2 --
 case_is "nothing after the PID" "" cowstat 1 ""
 case_is "options after the PID" "--pages" cowstat 1 --pa
+case_is "after --record FILE: --interval, --vmas" "--interval --vmas --help --version" \
+	cowstat --record r.jsonl --
+case_is "nothing after --interval (seconds)" "" cowstat --record r --interval ""
+case_is "the plot subcommand" "plot" cowstat pl
+case_is "plot's options" "-o --top --help" cowstat plot -
 
 # PIDs: those of /proc, with the prefix typed; --top's value is no PID.
 complete_line cowstat "" >"$tmp/got"
 { echo "$$ and 1 among $(wc -l <"$tmp/got") words:"; head "$tmp/got"; } >"$tmp/log"
-grep -qx "$$" "$tmp/got" && grep -qx 1 "$tmp/got" && ! grep -qv '^[0-9][0-9]*$' "$tmp/got"
-result $? "complete 'cowstat ': the PIDs of /proc" "$tmp/log"
+grep -qx "$$" "$tmp/got" && grep -qx 1 "$tmp/got" && grep -qx plot "$tmp/got" &&
+	[ "$(grep -cv '^[0-9][0-9]*$' "$tmp/got")" -eq 1 ]
+result $? "complete 'cowstat ': the PIDs of /proc, and plot" "$tmp/log"
+mkdir -p "$tmp/files" && touch "$tmp/files/rec.jsonl"
+case_is "plot FILE: file names" "$tmp/files/rec.jsonl" cowstat plot "$tmp/files/r"
+case_is "--record FILE: file names" "$tmp/files/rec.jsonl" cowstat --record "$tmp/files/r"
 complete_line cowstat --top 5 "$$" >"$tmp/got"
 { echo "complete 'cowstat --top 5 $$':"; head "$tmp/got"; } >"$tmp/log"
 grep -qx "$$" "$tmp/got" && ! grep -qv "^$$" "$tmp/got"

@@ -33,6 +33,7 @@ skip() {
 # files PREFIX: what install must put under DESTDIR, "MODE PATH" sorted.
 files() {
 	printf '%s\n' "755 $1/bin/cowstat" "755 $1/sbin/cowstat-textfile" \
+		"755 $1/libexec/cowstat/cowstat-plot" \
 		"644 $1/share/man/man8/cowstat.8" \
 		"644 $1/share/bash-completion/completions/cowstat" \
 		"644 $1/share/doc/cowstat/textfile.conf.example" \
@@ -51,7 +52,7 @@ for prefix in /usr /usr/local; do
 	(cd "$d" && find . -type f -printf '%m /%P\n' | sort) >"$tmp/got"
 	files "$prefix" >"$tmp/want"
 	diff -u "$tmp/want" "$tmp/got" >"$tmp/log"
-	result $? "PREFIX=$prefix: exactly the CLI, script, man page, completion, example, units" \
+	result $? "PREFIX=$prefix: exactly the expected files, with their modes" \
 		"$tmp/log"
 	unit=$d$prefix/lib/systemd/system/cowstat-textfile.service
 	grep -E '^(ExecStart|Environment=COWSTAT)=' "$unit" >"$tmp/log"
@@ -66,10 +67,11 @@ for prefix in /usr /usr/local; do
 
 	# The installed pieces work.
 	"$d$prefix/bin/cowstat" -V >"$tmp/log" 2>&1 &&
+		"$d$prefix/bin/cowstat" plot --help >>"$tmp/log" 2>&1 &&
 		"$d$prefix/sbin/cowstat-textfile" -h >>"$tmp/log" 2>&1 &&
 		bash --norc --noprofile -c 'source "$1" && complete -p cowstat' _ \
 			"$d$prefix/share/bash-completion/completions/cowstat" >>"$tmp/log" 2>&1
-	result $? "PREFIX=$prefix: cowstat -V, cowstat-textfile -h, the completion loads" \
+	result $? "PREFIX=$prefix: cowstat -V, cowstat plot --help, cowstat-textfile -h, completion" \
 		"$tmp/log"
 	if command -v man >/dev/null; then
 		MANWIDTH=80 man --warnings -l "$d$prefix/share/man/man8/cowstat.8" \

@@ -225,6 +225,63 @@ static void test_sort_options(void)
 	tap_ok(PARSE(&o, err, "--top", "2", "--json", "5") == -1, "usage: --top --json");
 }
 
+static void test_record_options(void)
+{
+	struct cs_opts o;
+	char err[256];
+
+	tap_ok(PARSE(&o, err, "5") == 0 && !o.record && !o.interval, "options: no --record");
+	tap_ok(PARSE(&o, err, "--record", "r.jsonl", "--interval", "0.5", "5") == 0 &&
+	       !strcmp(o.record, "r.jsonl") && o.interval == 0.5 && o.pid == 5,
+	       "options: --record r.jsonl --interval 0.5");
+	tap_ok(PARSE(&o, err, "--record=-", "--interval=2", "--vmas", "5") == 0 &&
+	       !strcmp(o.record, "-") && o.interval == 2, "options: --record=- with --vmas");
+	PARSE(&o, err, "--record", "r", "5");
+	tap_is_str(err, "--record needs --interval SECONDS", "usage: --record without --interval");
+	PARSE(&o, err, "--interval", "1", "5");
+	tap_is_str(err, "--interval is for --record", "usage: --interval without --record");
+	PARSE(&o, err, "--record", "r", "--interval", "0", "5");
+	tap_is_str(err, "invalid --interval '0': expected a positive number of seconds, "
+		   "at most 86400", "usage: --interval 0");
+	PARSE(&o, err, "--record", "", "--interval", "1", "5");
+	tap_is_str(err, "--record needs a file name", "usage: --record ''");
+	PARSE(&o, err, "--record", "r", "--interval", "1", "--json", "5");
+	tap_is_str(err, "--record writes JSON lines: not with --json, --prometheus, --watch, "
+		   "--sort, --top or --pages", "usage: --record --json");
+	tap_ok(PARSE(&o, err, "--record", "r", "--interval", "1", "--watch", "1", "5") == -1,
+	       "usage: --record --watch");
+	tap_ok(PARSE(&o, err, "--record", "r", "--interval", "1", "--sort", "rss", "5") == -1,
+	       "usage: --record --sort");
+	tap_ok(PARSE(&o, err, "--record", "r", "--interval", "1", "--prometheus", "5") == -1,
+	       "usage: --record --prometheus");
+}
+
+/* --record's lines: the document of --json --vmas, on one line, time first. */
+static void test_json_line(void)
+{
+	struct cs_tree t;
+	char *line, *doc, *p;
+
+	fixture(&t);
+	CAPTURE(line, cs_print_json_line(cap, &t, 1796018912.5, 2.25, 3));
+	CAPTURE(doc, cs_print_json(cap, &t, true));
+	tap_ok(line && !strncmp(line, "{\"time\": 1796018912.500, \"elapsed\": 2.250, "
+				"\"sample\": 3, \"root\": 100, \"page_size\": 4096, ", 86),
+	       "json line: time, elapsed and sample first");
+	tap_ok(line && strchr(line, '\n') == line + strlen(line) - 1, "json line: one line");
+	/* Without the line breaks and indentation, the two are the same. */
+	for (p = doc; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	tap_ok(line && doc && strstr(line, "\"processes\": [{\"pid\": 100,") &&
+	       strstr(line, "\"vmas\": [{\"start\": \"0x55ae6565f000\"") &&
+	       strstr(line, "}], \"totals\": {\"processes\": 5, \"rss\": 8695,") &&
+	       strlen(line) < strlen(doc), "json line: the --json --vmas document, compact");
+	free(line);
+	free(doc);
+	cs_tree_free(&t);
+}
+
 /* Sizes and escaping */
 
 static char *human(uint64_t bytes)
@@ -799,11 +856,13 @@ int main(int argc, char *argv[])
 		return emit(argv[2]);
 	test_options();
 	test_sort_options();
+	test_record_options();
 	test_human();
 	test_escaping();
 	test_table();
 	test_sort_table();
 	test_json_prometheus();
+	test_json_line();
 	test_watch();
 	return tap_done();
 }
