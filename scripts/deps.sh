@@ -27,6 +27,14 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	# netlink spec validation
 	python3 python3-yaml python3-jsonschema
+	# the CLI's fleet side: promtool checks --prometheus; node_exporter
+	# serves the textfile script's output in its host test, which finds
+	# roots with pgrep and checks the script with shellcheck and dash
+	prometheus prometheus-node-exporter procps shellcheck dash
+	# make install's host test: systemd-analyze verify, man
+	systemd man-db
+	# cowstat plot draws with gnuplot (pngcairo, svg)
+	gnuplot-nox
 )
 
 missing=()

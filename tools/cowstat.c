@@ -52,7 +52,9 @@ static int flush_stdout(void)
 
 static int once(struct cs_nl *nl, const struct cs_opts *o)
 {
-	struct cs_fmt fmt = { .pages = o->pages, .vmas = o->vmas };
+	struct cs_fmt fmt = {
+		.pages = o->pages, .vmas = o->vmas, .sort = o->sort, .top = o->top,
+	};
 	struct cs_tree t = { 0 };
 	struct cs_nl_err e;
 	int ret;
@@ -124,6 +126,21 @@ static void heading(const struct cs_opts *o, unsigned long n, double since)
 	putchar('\n');
 }
 
+/* --record: @f is the record file; a lost line is an error. */
+static int record_sample(FILE *f, const char *name, const struct cs_tree *t, double since,
+			 unsigned long n)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	cs_print_json_line(f, t, seconds(&now), since, n);
+	if (fflush(f) || ferror(f)) {
+		fprintf(stderr, "cowstat: cannot write %s: %s\n", name, strerror(errno));
+		return CS_EXIT_ERROR;
+	}
+	return CS_EXIT_OK;
+}
+
 /*
  * --watch: a sample every interval (measured from the start of one dump to
  * the start of the next, so that slow walks do not make it drift; after a
@@ -133,14 +150,19 @@ static void heading(const struct cs_opts *o, unsigned long n, double since)
  * by a blank line.  SIGINT and SIGTERM end it with status 0, also in the
  * middle of a dump (whose reply is dropped).  The signals are unblocked only
  * while waiting: for the kernel's reply or for the next tick.
+ *
+ * --record (@rec, the file) samples the same way, with the VMAs, and
+ * writes each sample as one JSON line, flushed at once, instead.
  */
-static int watch(struct cs_nl *nl, const struct cs_opts *o)
+static int watch(struct cs_nl *nl, const struct cs_opts *o, FILE *rec)
 {
-	struct cs_fmt fmt = { .pages = o->pages, .vmas = o->vmas };
+	struct cs_fmt fmt = {
+		.pages = o->pages, .vmas = o->vmas, .sort = o->sort, .top = o->top,
+	};
 	struct cs_tree prev = { 0 }, cur = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
-	bool tty = isatty(STDOUT_FILENO), have_prev = false;
-	double start, prev_start = 0, next;
+	bool tty = isatty(STDOUT_FILENO), have_prev = false, vmas = o->vmas || rec;
+	double start, first = 0, prev_start = 0, next, every = rec ? o->interval : o->watch;
 	struct timespec now;
 	struct cs_nl_err e;
 	unsigned long n = 0;
@@ -159,7 +181,7 @@ static int watch(struct cs_nl *nl, const struct cs_opts *o)
 	while (!stop) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		start = seconds(&now);
-		if (cs_nl_dump(nl, o->pid, o->vmas, &cur, &e) < 0) {
+		if (cs_nl_dump(nl, o->pid, vmas, &cur, &e) < 0) {
 			if (!stop)
 				ret = report(&e, o->pid);
 			break;
@@ -172,10 +194,17 @@ static int watch(struct cs_nl *nl, const struct cs_opts *o)
 		 * or separate the sample from the previous one.
 		 */
 		sigprocmask(SIG_BLOCK, &sigs, &orig);
-		fputs(tty ? "\033[H\033[2J" : n ? "\n" : "", stdout);
-		heading(o, ++n, have_prev ? start - prev_start : 0);
-		cs_print_watch(stdout, have_prev ? &prev : NULL, &cur, start - prev_start, &fmt);
-		ret = flush_stdout();
+		if (!n)
+			first = start;
+		if (rec) {
+			ret = record_sample(rec, o->record, &cur, start - first, ++n);
+		} else {
+			fputs(tty ? "\033[H\033[2J" : n ? "\n" : "", stdout);
+			heading(o, ++n, have_prev ? start - prev_start : 0);
+			cs_print_watch(stdout, have_prev ? &prev : NULL, &cur, start - prev_start,
+				       &fmt);
+			ret = flush_stdout();
+		}
 		sigprocmask(SIG_SETMASK, &orig, NULL);
 		if (ret)
 			break;
@@ -186,15 +215,75 @@ static int watch(struct cs_nl *nl, const struct cs_opts *o)
 		prev_start = start;
 
 		/* The next tick; after a walk longer than the interval, from now. */
-		next += o->watch;
+		next += every;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (next < seconds(&now))
-			next = seconds(&now) + o->watch;
+			next = seconds(&now) + every;
 		sleep_until(next, &sigs);
 	}
 	cs_tree_free(&prev);
 	cs_tree_free(&cur);
 	return ret;
+}
+
+/* --record FILE: the file is created (or emptied) before the first sample. */
+static int record(const struct cs_opts *o)
+{
+	bool out = !strcmp(o->record, "-");
+	FILE *f = out ? stdout : fopen(o->record, "w");
+	struct cs_nl_err e;
+	struct cs_nl *nl;
+	int ret;
+
+	if (!f) {
+		fprintf(stderr, "cowstat: cannot create %s: %s\n", o->record, strerror(errno));
+		return CS_EXIT_ERROR;
+	}
+	if (cs_nl_open(&nl, &e) < 0) {
+		ret = report(&e, o->pid);
+	} else {
+		ret = watch(nl, o, f);
+		cs_nl_close(nl);
+	}
+	if (!out && fclose(f) && !ret) {
+		fprintf(stderr, "cowstat: cannot write %s: %s\n", o->record, strerror(errno));
+		ret = CS_EXIT_ERROR;
+	}
+	return ret;
+}
+
+/*
+ * "cowstat plot ...": drawing is done by cowstat-plot (python3 and gnuplot),
+ * looked for in $COWSTAT_PLOT, next to this binary (a build tree), then in
+ * ../libexec/cowstat/ from it (where make install puts it, for any PREFIX).
+ */
+static int plot(char *argv[])
+{
+	static const char *const where[] = { "", "/../libexec/cowstat" };
+	const char *env = getenv("COWSTAT_PLOT");
+	char self[4096], path[4200], *slash;
+	ssize_t n;
+	size_t i;
+
+	argv[0] = "cowstat-plot";
+	if (env && *env) {
+		execv(env, argv);
+		fprintf(stderr, "cowstat: cannot run %s: %s\n", env, strerror(errno));
+		return CS_EXIT_ERROR;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	slash = n > 0 ? (self[n] = '\0', strrchr(self, '/')) : NULL;
+	if (slash) {
+		*slash = '\0';
+		for (i = 0; i < ARRAY_SIZE(where); i++) {
+			snprintf(path, sizeof(path), "%s%s/cowstat-plot", self, where[i]);
+			if (!access(path, X_OK))
+				execv(path, argv);
+		}
+	}
+	fprintf(stderr, "cowstat: cannot find cowstat-plot (beside %s, or in %s)\n",
+		slash ? self : "cowstat", "../libexec/cowstat/");
+	return CS_EXIT_ERROR;
 }
 
 int main(int argc, char *argv[])
@@ -205,6 +294,8 @@ int main(int argc, char *argv[])
 	char err[512];
 	int ret;
 
+	if (argc >= 2 && !strcmp(argv[1], "plot"))
+		return plot(argv + 1);
 	ret = cs_parse_args(argc, argv, &o, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "cowstat: %s\nTry 'cowstat --help' for more information.\n", err);
@@ -219,9 +310,11 @@ int main(int argc, char *argv[])
 		       COWSTAT_FAMILY_NAME, COWSTAT_FAMILY_VERSION);
 		return flush_stdout();
 	}
+	if (o.record)
+		return record(&o);
 	if (cs_nl_open(&nl, &e) < 0)
 		return report(&e, o.pid);
-	ret = o.watch ? watch(nl, &o) : once(nl, &o);
+	ret = o.watch ? watch(nl, &o, NULL) : once(nl, &o);
 	cs_nl_close(nl);
 	return ret;
 }

@@ -263,7 +263,8 @@ void cs_put_prom_label(FILE *f, const char *s)
 
 /* Tables */
 
-enum col_kind { COL_PID, COL_VAL, COL_DELTA, COL_RATE, COL_FLAGS };
+/* COL_VAL is a size (or pages), COL_COUNT a plain number (events, VMAs). */
+enum col_kind { COL_PID, COL_VAL, COL_COUNT, COL_DELTA, COL_RATE, COL_FLAGS };
 
 /* A column of a table; @fld is CS_NR_FIELDS for PID and FLAGS. */
 struct col {
@@ -298,7 +299,8 @@ static const struct col watch_cols[] = {
 	{ "FLAGS",	COL_FLAGS,	CS_NR_FIELDS },
 };
 
-#define MAX_COLS	ARRAY_SIZE(watch_cols)
+/* The widest table: --watch's, plus a column for a --sort field. */
+#define MAX_COLS	(ARRAY_SIZE(watch_cols) + 1)
 
 /*
  * A table is collected first and printed once every width is known: one
@@ -492,6 +494,12 @@ static void add_row(struct grid *g, const struct rowctx *r, double elapsed,
 			else
 				row[c] = size_cell(r->cur->val[col->fld], page_size, in_pages);
 			break;
+		case COL_COUNT:
+			if (!cs_have(r->cur, col->fld))
+				row[c] = xasprintf("-");
+			else
+				row[c] = xasprintf("%" PRIu64, r->cur->val[col->fld]);
+			break;
 		case COL_DELTA:
 			if (r->is_new && !new_shown) {
 				row[c] = xasprintf("new");
@@ -525,7 +533,8 @@ static void put_indent(FILE *m, uint32_t depth)
 		fprintf(m, "[%u] ", depth);
 }
 
-static char *comm_tail(const struct cs_proc *p)
+/* The COMM cell: indented under its parent in tree order, flush otherwise. */
+static char *comm_tail(const struct cs_proc *p, bool indent)
 {
 	char *s;
 	size_t len;
@@ -533,7 +542,8 @@ static char *comm_tail(const struct cs_proc *p)
 
 	if (!m)
 		oom();
-	put_indent(m, p->depth);
+	if (indent)
+		put_indent(m, p->depth);
 	cs_put_text(m, p->comm);
 	if (fclose(m))
 		oom();
@@ -541,9 +551,9 @@ static char *comm_tail(const struct cs_proc *p)
 }
 
 /* A VMA as /proc/PID/maps shows it, one level under its process's comm. */
-static char *vma_tail(const struct cs_proc *p, const struct cs_vma *v)
+static char *vma_tail(const struct cs_proc *p, const struct cs_vma *v, bool indent)
 {
-	uint32_t d = p->depth > CS_MAX_INDENT ? CS_MAX_INDENT : p->depth;
+	uint32_t d = !indent ? 0 : p->depth > CS_MAX_INDENT ? CS_MAX_INDENT : p->depth;
 	char *s;
 	size_t len;
 	FILE *m = open_memstream(&s, &len);
@@ -643,6 +653,86 @@ static const struct cs_vma *match_vma(const struct cs_proc *prev, size_t *cursor
 	return NULL;
 }
 
+/* What order_cmp() compares by. */
+struct order_ctx {
+	const struct cs_tree *t;
+	int sort;
+};
+
+/*
+ * --sort: a count sorts largest first, the pid smallest first; a row whose
+ * count is unavailable (a not_permitted row; cow_faults without delay
+ * accounting) comes after every row that has one.  Ties keep the tree's
+ * order (the indices compare last), so the order is stable.
+ */
+static int order_cmp(const void *a, const void *b, void *arg)
+{
+	const struct order_ctx *ctx = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct cs_proc *p = &ctx->t->procs[i], *q = &ctx->t->procs[j];
+	enum cs_field fld;
+	bool hp, hq;
+
+	if (ctx->sort == CS_SORT_PID && p->pid != q->pid)
+		return p->pid < q->pid ? -1 : 1;
+	if (CS_SORT_IS_FIELD(ctx->sort)) {
+		fld = CS_SORT_FIELD_OF(ctx->sort);
+		hp = cs_have(&p->c, fld);
+		hq = cs_have(&q->c, fld);
+		if (hp != hq)
+			return hp ? -1 : 1;
+		if (hp && p->c.val[fld] != q->c.val[fld])
+			return p->c.val[fld] > q->c.val[fld] ? -1 : 1;
+	}
+	return i < j ? -1 : i > j;
+}
+
+/* The rows to show, as indices into t->procs, in order; *@n of them. */
+static size_t *row_order(const struct cs_tree *t, const struct cs_fmt *o, size_t *n)
+{
+	struct order_ctx ctx = { .t = t, .sort = o->sort };
+	size_t *ix = calloc(t->nr_procs + 1, sizeof(*ix));
+	size_t i;
+
+	if (!ix)
+		oom();
+	for (i = 0; i < t->nr_procs; i++)
+		ix[i] = i;
+	if (o->sort != CS_SORT_TREE)
+		qsort_r(ix, t->nr_procs, sizeof(*ix), order_cmp, &ctx);
+	*n = o->top && o->top < t->nr_procs ? o->top : t->nr_procs;
+	return ix;
+}
+
+/*
+ * The columns: @base, and for a --sort field that @base has no column for,
+ * one more before FLAGS (its heading the field's name, upper case, '-' for
+ * '_'; cow_faults and skipped_vmas are plain numbers, not sizes).
+ */
+static size_t pick_cols(struct col *cols, char *head, size_t headlen,
+			const struct col *base, size_t nbase, int sort)
+{
+	enum cs_field fld = CS_SORT_FIELD_OF(sort);
+	size_t i, j, n = 0;
+	bool have = !CS_SORT_IS_FIELD(sort);
+	const char *c;
+
+	for (i = 0; i < nbase; i++)
+		have |= base[i].kind == COL_VAL && base[i].fld == fld;
+	for (i = 0; i < nbase; i++) {
+		if (!have && base[i].kind == COL_FLAGS) {
+			for (c = cs_field_names[fld], j = 0; c[j] && j + 1 < headlen; j++)
+				head[j] = c[j] == '_' ? '-' : c[j] - 'a' + 'A';
+			head[j] = '\0';
+			cols[n++] = (struct col){
+				head, fld >= CS_NR_PAGE_FIELDS ? COL_COUNT : COL_VAL, fld
+			};
+		}
+		cols[n++] = base[i];
+	}
+	return n;
+}
+
 /*
  * The table, and the --watch table when @watch: then @prev is the previous
  * sample (NULL for the first), and @elapsed the seconds since it.
@@ -650,25 +740,33 @@ static const struct cs_vma *match_vma(const struct cs_proc *prev, size_t *cursor
 static void print_grid(FILE *f, const struct cs_tree *t, const struct cs_tree *prev,
 		       double elapsed, const struct cs_fmt *o, bool watch)
 {
-	struct grid g = {
-		.cols = watch ? watch_cols : table_cols,
-		.ncols = watch ? MAX_COLS : ARRAY_SIZE(table_cols),
-	};
+	struct col cols[MAX_COLS];
+	char head[32];
+	struct grid g = { .cols = cols };
 	struct pid_index *pix = NULL, *cix = NULL;
-	size_t i, j, cursor, nr_new = 0, nr_exited = 0;
-	char flags[CS_FLAGS_LEN], pid[16], changes[64] = "";
+	size_t i, j, k, cursor, nshown, *order, nr_new = 0, nr_exited = 0;
+	char flags[CS_FLAGS_LEN], pid[16], changes[96] = "", shown[48] = "";
+	bool indent = o->sort == CS_SORT_TREE;
 	struct rowctx r;
 	char **row;
 
+	g.ncols = watch ? pick_cols(cols, head, sizeof(head), watch_cols,
+				    ARRAY_SIZE(watch_cols), o->sort)
+			: pick_cols(cols, head, sizeof(head), table_cols,
+				    ARRAY_SIZE(table_cols), o->sort);
 	row = grid_row(&g);
 	for (i = 0; i < g.ncols; i++)
 		row[i] = xasprintf("%s", g.cols[i].head);
 	row[g.ncols] = xasprintf("COMM");
 
-	if (prev)
+	if (prev) {
 		pix = index_tree(prev);
-	for (i = 0; i < t->nr_procs; i++) {
-		const struct cs_proc *p = &t->procs[i];
+		for (i = 0; i < t->nr_procs; i++)
+			nr_new += !index_find(pix, prev->nr_procs, t->procs[i].pid);
+	}
+	order = row_order(t, o, &nshown);
+	for (k = 0; k < nshown; k++) {
+		const struct cs_proc *p = &t->procs[order[k]];
 		const struct cs_proc *pp = prev ? index_find(pix, prev->nr_procs, p->pid) : NULL;
 
 		snprintf(pid, sizeof(pid), "%u", p->pid);
@@ -676,9 +774,8 @@ static void print_grid(FILE *f, const struct cs_tree *t, const struct cs_tree *p
 		r = (struct rowctx){
 			.pid = pid, .flags = flags, .cur = &p->c,
 			.prev = pp ? &pp->c : NULL, .is_new = prev && !pp,
-			.tail = comm_tail(p),
+			.tail = comm_tail(p, indent),
 		};
-		nr_new += r.is_new;
 		add_row(&g, &r, elapsed, t->page_size, o->pages);
 		if (!o->vmas)
 			continue;
@@ -690,17 +787,23 @@ static void print_grid(FILE *f, const struct cs_tree *t, const struct cs_tree *p
 			r = (struct rowctx){
 				.pid = "", .flags = "", .cur = &v->c,
 				.prev = pv ? &pv->c : NULL, .is_new = prev && !pv,
-				.tail = vma_tail(p, v),
+				.tail = vma_tail(p, v, indent),
 			};
 			add_row(&g, &r, elapsed, t->page_size, o->pages);
 		}
 	}
 
+	/* --top: the totals stay the tree's; say how many rows are shown. */
+	if (nshown < t->nr_procs)
+		snprintf(shown, sizeof(shown), "top %zu shown", nshown);
 	if (prev) {
 		cix = index_tree(t);
 		for (i = 0; i < prev->nr_procs; i++)
 			nr_exited += !index_find(cix, t->nr_procs, prev->procs[i].pid);
-		snprintf(changes, sizeof(changes), " (%zu new, %zu exited)", nr_new, nr_exited);
+		snprintf(changes, sizeof(changes), " (%zu new, %zu exited%s%s)", nr_new, nr_exited,
+			 *shown ? ", " : "", shown);
+	} else if (*shown) {
+		snprintf(changes, sizeof(changes), " (%s)", shown);
 	}
 	r = (struct rowctx){
 		.pid = "total", .flags = "", .cur = &t->totals,
@@ -725,6 +828,7 @@ static void print_grid(FILE *f, const struct cs_tree *t, const struct cs_tree *p
 			fprintf(f, ", and %zu more", nr_exited - j);
 		putc('\n', f);
 	}
+	free(order);
 	free(pix);
 	free(cix);
 }
@@ -812,6 +916,50 @@ static void json_vma(FILE *f, const struct cs_vma *v)
 	putc('}', f);
 }
 
+/*
+ * The JSON document, pretty (a process, or a VMA, per line) or on one line
+ * (@line, for JSON lines), with @head's members first.
+ */
+static void json_doc(FILE *f, const struct cs_tree *t, bool vmas, bool line, const char *head)
+{
+	const char *top = line ? " " : "\n  ", *proc = line ? " " : "\n    ";
+	const char *vma = line ? " " : "\n      ";
+	size_t i, j;
+	int fld;
+
+	fprintf(f, "{%s%s\"root\": %u,%s\"page_size\": %u,%s\"processes\": [", line ? "" : "\n  ",
+		head, t->root, top, t->page_size, top);
+	for (i = 0; i < t->nr_procs; i++) {
+		const struct cs_proc *p = &t->procs[i];
+
+		fprintf(f, "%s%s{\"pid\": %u, \"ppid\": %u, \"depth\": %u, \"comm\": ",
+			i ? "," : "", line && !i ? "" : proc, p->pid, p->ppid, p->depth);
+		cs_put_json_string(f, p->comm);
+		fputs(", \"flags\": ", f);
+		json_flags(f, p->flags);
+		if (p->flags & CS_F_MM_SHARED)
+			fprintf(f, ", \"mm_shared_with\": %u", p->mm_shared_with);
+		else
+			fputs(", \"mm_shared_with\": null", f);
+		for (fld = 0; fld < CS_NR_PROC_FIELDS; fld++)
+			json_count(f, &p->c, fld);
+		if (vmas) {
+			fputs(", \"vmas\": [", f);
+			for (j = 0; j < p->nr_vmas; j++) {
+				fprintf(f, "%s%s", j ? "," : "", line && !j ? "" : vma);
+				json_vma(f, &p->vmas[j]);
+			}
+			fputs(p->nr_vmas && !line ? "\n    ]" : "]", f);
+		}
+		putc('}', f);
+	}
+	fputs(t->nr_procs && !line ? "\n  ]," : "],", f);
+	fprintf(f, "%s\"totals\": {\"processes\": %u", top, nr_processes(t));
+	for (fld = 0; fld < CS_NR_FIELDS; fld++)
+		json_count(f, &t->totals, fld);
+	fputs(line ? "}}\n" : "}\n}\n", f);
+}
+
 /**
  * cs_print_json() - the tree as one JSON document
  * @f: output
@@ -825,40 +973,28 @@ static void json_vma(FILE *f, const struct cs_vma *v)
  */
 void cs_print_json(FILE *f, const struct cs_tree *t, bool vmas)
 {
-	size_t i, j;
-	int fld;
+	json_doc(f, t, vmas, false, "");
+}
 
-	fprintf(f, "{\n  \"root\": %u,\n  \"page_size\": %u,\n  \"processes\": [",
-		t->root, t->page_size);
-	for (i = 0; i < t->nr_procs; i++) {
-		const struct cs_proc *p = &t->procs[i];
+/**
+ * cs_print_json_line() - one --record sample: a JSON document on one line
+ * @f: output
+ * @t: the tree, with its VMAs
+ * @time: the sample's wall-clock time, in seconds since the epoch
+ * @elapsed: seconds since the first sample (monotonic clock)
+ * @n: the sample's number, from 1
+ *
+ * The document of cs_print_json() with the VMAs, on one line, with "time",
+ * "elapsed" and "sample" first.
+ */
+void cs_print_json_line(FILE *f, const struct cs_tree *t, double time, double elapsed,
+			unsigned long n)
+{
+	char head[128];
 
-		fprintf(f, "%s\n    {\"pid\": %u, \"ppid\": %u, \"depth\": %u, \"comm\": ",
-			i ? "," : "", p->pid, p->ppid, p->depth);
-		cs_put_json_string(f, p->comm);
-		fputs(", \"flags\": ", f);
-		json_flags(f, p->flags);
-		if (p->flags & CS_F_MM_SHARED)
-			fprintf(f, ", \"mm_shared_with\": %u", p->mm_shared_with);
-		else
-			fputs(", \"mm_shared_with\": null", f);
-		for (fld = 0; fld < CS_NR_PROC_FIELDS; fld++)
-			json_count(f, &p->c, fld);
-		if (vmas) {
-			fputs(", \"vmas\": [", f);
-			for (j = 0; j < p->nr_vmas; j++) {
-				fputs(j ? ",\n      " : "\n      ", f);
-				json_vma(f, &p->vmas[j]);
-			}
-			fputs(p->nr_vmas ? "\n    ]" : "]", f);
-		}
-		putc('}', f);
-	}
-	fputs(t->nr_procs ? "\n  ],\n" : "],\n", f);
-	fprintf(f, "  \"totals\": {\"processes\": %u", nr_processes(t));
-	for (fld = 0; fld < CS_NR_FIELDS; fld++)
-		json_count(f, &t->totals, fld);
-	fputs("}\n}\n", f);
+	snprintf(head, sizeof(head), "\"time\": %.3f, \"elapsed\": %.3f, \"sample\": %lu, ",
+		 time, elapsed, n);
+	json_doc(f, t, true, true, head);
 }
 
 /* Prometheus */
@@ -883,26 +1019,56 @@ static const char *const prom_help[CS_NR_FIELDS] = {
 };
 
 /*
- * Per process: cowstat_<field>_pages, except cow_faults (a counter of
- * events: cowstat_cow_faults_total) and skipped_vmas (VMAs, not pages).
- * For the tree: cowstat_tree_<field>_pages; the tree's cow_faults is a sum
- * that drops when a process exits, so it is a gauge without _total.
+ * Names follow Prometheus's conventions: a unit suffix in the base unit,
+ * _total only on counters.  Memory is in bytes, cowstat_<field>_bytes per
+ * process and cowstat_tree_<field>_bytes for the tree; the _pages families
+ * of cowstat 0.2 stay, with the same values in pages, for dashboards and
+ * tests written against them (deprecated).  cow_faults is a counter of
+ * events per process (cowstat_cow_faults_total); the tree's cow_faults is
+ * a sum that drops when a process exits, so it is a gauge without _total.
+ * skipped_vmas counts VMAs and has no unit suffix.
  */
-static void prom_name(char *buf, size_t len, enum cs_field fld, bool tree)
+enum prom_unit { PROM_BYTES, PROM_PAGES, PROM_NONE };
+
+/* The families of a field: bytes and pages for memory, else one. */
+static size_t prom_units(enum cs_field fld, enum prom_unit u[2])
+{
+	if (fld == CS_COW_FAULTS || fld == CS_SKIPPED_VMAS) {
+		u[0] = PROM_NONE;
+		return 1;
+	}
+	u[0] = PROM_BYTES;
+	u[1] = PROM_PAGES;
+	return 2;
+}
+
+static void prom_name(char *buf, size_t len, enum cs_field fld, bool tree, enum prom_unit u)
 {
 	const char *pre = tree ? "cowstat_tree_" : "cowstat_";
 
 	if (fld == CS_COW_FAULTS)
 		snprintf(buf, len, "%scow_faults%s", pre, tree ? "" : "_total");
-	else if (fld == CS_SKIPPED_VMAS)
-		snprintf(buf, len, "%sskipped_vmas", pre);
 	else
-		snprintf(buf, len, "%s%s_pages", pre, cs_field_names[fld]);
+		snprintf(buf, len, "%s%s%s", pre, cs_field_names[fld],
+			 u == PROM_BYTES ? "_bytes" : u == PROM_PAGES ? "_pages" : "");
 }
 
-static void prom_head(FILE *f, const char *name, const char *type, const char *help)
+static uint64_t prom_value(const struct cs_counts *c, enum cs_field fld, enum prom_unit u,
+			   uint32_t page_size)
 {
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	return u == PROM_BYTES ? cs_bytes(c->val[fld], page_size) : c->val[fld];
+}
+
+static void prom_head(FILE *f, const char *name, const char *type, const char *help,
+		      enum prom_unit u)
+{
+	static const char *const unit[] = {
+		[PROM_BYTES] = ", in bytes",
+		[PROM_PAGES] = ", in pages (deprecated: see the _bytes metric)",
+		[PROM_NONE] = "",
+	};
+
+	fprintf(f, "# HELP %s %s%s\n# TYPE %s %s\n", name, help, unit[u], name, type);
 }
 
 static void prom_proc_labels(FILE *f, const struct cs_tree *t, const struct cs_proc *p)
@@ -912,27 +1078,53 @@ static void prom_proc_labels(FILE *f, const struct cs_tree *t, const struct cs_p
 	fputs("\"}", f);
 }
 
+/* One per-process family: a sample for each row where @fld is available. */
+static void prom_proc_family(FILE *f, const struct cs_tree *t, enum cs_field fld,
+			     enum prom_unit u)
+{
+	bool head = false;
+	char name[64];
+	size_t i;
+
+	prom_name(name, sizeof(name), fld, false, u);
+	for (i = 0; i < t->nr_procs; i++) {
+		const struct cs_proc *p = &t->procs[i];
+
+		if (!cs_have(&p->c, fld))
+			continue;
+		if (!head)
+			prom_head(f, name, fld == CS_COW_FAULTS ? "counter" : "gauge",
+				  prom_help[fld], u);
+		head = true;
+		fputs(name, f);
+		prom_proc_labels(f, t, p);
+		fprintf(f, " %" PRIu64 "\n", prom_value(&p->c, fld, u, t->page_size));
+	}
+}
+
 /**
  * cs_print_prometheus() - the tree in the Prometheus text exposition format
  * @f: output
  * @t: the tree
  *
  * For node_exporter's textfile collector: every metric family once, its
- * # HELP and # TYPE lines first, then its samples; counts in pages.  A
- * family appears only with at least one sample: an unavailable value (a
- * not-permitted row, cow_faults without delay accounting) is left out, not
- * written as 0.  cowstat_process_info carries ppid, depth and flags.
+ * # HELP and # TYPE lines first, then its samples.  A family appears only
+ * with at least one sample: an unavailable value (a not-permitted row,
+ * cow_faults without delay accounting) is left out, not written as 0.
+ * cowstat_process_info carries ppid, depth and flags.  Each memory figure
+ * comes as a _bytes family followed by its deprecated _pages twin.
  */
 void cs_print_prometheus(FILE *f, const struct cs_tree *t)
 {
 	char name[64], flags[CS_FLAGS_LEN];
-	bool head;
-	size_t i;
+	enum prom_unit u, us[2];
+	size_t i, k, nu;
 	int fld;
 
 	if (t->nr_procs)
 		prom_head(f, "cowstat_process_info", "gauge",
-			  "a process of the tree, with its parent, depth and flags; always 1");
+			  "a process of the tree, with its parent, depth and flags; always 1",
+			  PROM_NONE);
 	for (i = 0; i < t->nr_procs; i++) {
 		const struct cs_proc *p = &t->procs[i];
 
@@ -943,31 +1135,24 @@ void cs_print_prometheus(FILE *f, const struct cs_tree *t)
 		fprintf(f, "\",flags=\"%s\"} 1\n", flags);
 	}
 	for (fld = 0; fld < CS_NR_PROC_FIELDS; fld++) {
-		prom_name(name, sizeof(name), fld, false);
-		head = false;
-		for (i = 0; i < t->nr_procs; i++) {
-			const struct cs_proc *p = &t->procs[i];
-
-			if (!cs_have(&p->c, fld))
-				continue;
-			if (!head)
-				prom_head(f, name, fld == CS_COW_FAULTS ? "counter" : "gauge",
-					  prom_help[fld]);
-			head = true;
-			fputs(name, f);
-			prom_proc_labels(f, t, p);
-			fprintf(f, " %" PRIu64 "\n", p->c.val[fld]);
-		}
+		nu = prom_units(fld, us);
+		for (k = 0; k < nu; k++)
+			prom_proc_family(f, t, fld, us[k]);
 	}
-	prom_head(f, "cowstat_page_size_bytes", "gauge", "bytes per page");
+	prom_head(f, "cowstat_page_size_bytes", "gauge", "bytes per page", PROM_NONE);
 	fprintf(f, "cowstat_page_size_bytes{root=\"%u\"} %u\n", t->root, t->page_size);
-	prom_head(f, "cowstat_tree_processes", "gauge", "processes in the tree");
+	prom_head(f, "cowstat_tree_processes", "gauge", "processes in the tree", PROM_NONE);
 	fprintf(f, "cowstat_tree_processes{root=\"%u\"} %u\n", t->root, nr_processes(t));
 	for (fld = 0; fld < CS_NR_FIELDS; fld++) {
 		if (!cs_have(&t->totals, fld))
 			continue;
-		prom_name(name, sizeof(name), fld, true);
-		prom_head(f, name, "gauge", prom_help[fld]);
-		fprintf(f, "%s{root=\"%u\"} %" PRIu64 "\n", name, t->root, t->totals.val[fld]);
+		nu = prom_units(fld, us);
+		for (k = 0; k < nu; k++) {
+			u = us[k];
+			prom_name(name, sizeof(name), fld, true, u);
+			prom_head(f, name, "gauge", prom_help[fld], u);
+			fprintf(f, "%s{root=\"%u\"} %" PRIu64 "\n", name, t->root,
+				prom_value(&t->totals, fld, u, t->page_size));
+		}
 	}
 }

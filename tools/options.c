@@ -10,18 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "options.h"
 
 const char cs_usage[] =
 "Usage: cowstat [OPTIONS] PID\n"
-"Shared, private and COW-broken memory of the process tree rooted at PID.\n"
+"   or: cowstat plot FILE -o OUT.png|OUT.svg [--top N]\n"
+"Shared, private and COW-broken memory of the process tree rooted at PID;\n"
+"plot draws a --record FILE.\n"
 "\n"
 "  --json             print one JSON document (counts in pages)\n"
-"  --prometheus       print the Prometheus text format (counts in pages)\n"
+"  --prometheus       print the Prometheus text format (memory in bytes)\n"
 "  --vmas             add each process's VMAs (not with --prometheus)\n"
 "  --pages            show page counts instead of sizes in the table\n"
 "  --watch SECONDS    redraw every SECONDS with the changes and the\n"
 "                     COW-break rate (table only; fractions allowed)\n"
+"  --sort FIELD       order the table's rows by FIELD, largest first:\n"
+"                     rss, anon, file, shared, private, anon_shared,\n"
+"                     anon_private, cow_broken, swap, zero, ksm, thp,\n"
+"                     cow_faults, skipped_vmas; or pid (smallest first)\n"
+"  --top N            show only the first N processes of the table\n"
+"  --record FILE      write a sample of the tree and its VMAs to FILE\n"
+"                     every --interval SECONDS, as JSON lines, until\n"
+"                     SIGINT or SIGTERM (FILE '-': stdout)\n"
+"  --interval SECONDS the seconds between --record's samples\n"
 "  -h, --help         show this help\n"
 "  -V, --version      show the version\n"
 "\n"
@@ -101,13 +113,73 @@ int cs_parse_seconds(const char *s, double *sec)
 	return 0;
 }
 
-static int bad_interval(char *err, size_t len, const char *arg)
+/**
+ * cs_parse_sort() - the --sort field
+ * @s: a field name of spec section 3 that a process has (rss ..
+ *	skipped_vmas), or "pid"; case and '-' for '_' do not matter, so that
+ *	the table's heading COW-BROKEN works too
+ * @sort: where to store it, as CS_SORT_PID or CS_SORT_FIELD(f)
+ *
+ * Return: 0, or -EINVAL for any other word.
+ */
+int cs_parse_sort(const char *s, int *sort)
 {
-	return usage_error(err, len, "invalid --watch interval '%s': %s, at most %g", arg,
+	char word[32];
+	size_t i;
+	int f;
+
+	for (i = 0; s[i] && i < sizeof(word) - 1; i++)
+		word[i] = s[i] == '-' ? '_' : s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i];
+	if (s[i])
+		return -EINVAL;
+	word[i] = '\0';
+	if (!strcmp(word, "pid")) {
+		*sort = CS_SORT_PID;
+		return 0;
+	}
+	for (f = 0; f < CS_NR_PROC_FIELDS; f++)
+		if (!strcmp(word, cs_field_names[f])) {
+			*sort = CS_SORT_FIELD(f);
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/**
+ * cs_parse_top() - the --top count
+ * @s: a positive decimal number, digits only
+ * @top: where to store it
+ *
+ * Return: 0, or -EINVAL when malformed, zero or above CS_TOP_MAX.
+ */
+int cs_parse_top(const char *s, size_t *top)
+{
+	unsigned long long v = 0;
+	const char *c;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -EINVAL;
+	for (c = s; *c; c++) {
+		v = v * 10 + (*c - '0');
+		if (v > CS_TOP_MAX)
+			return -EINVAL;
+	}
+	if (!v)
+		return -EINVAL;
+	*top = v;
+	return 0;
+}
+
+static int bad_interval(char *err, size_t len, const char *opt, const char *arg)
+{
+	return usage_error(err, len, "invalid %s '%s': %s, at most %g", opt, arg,
 			   "expected a positive number of seconds", CS_WATCH_MAX);
 }
 
-enum { OPT_JSON = 256, OPT_PROMETHEUS, OPT_VMAS, OPT_PAGES, OPT_WATCH };
+enum {
+	OPT_JSON = 256, OPT_PROMETHEUS, OPT_VMAS, OPT_PAGES, OPT_WATCH, OPT_SORT, OPT_TOP,
+	OPT_RECORD, OPT_INTERVAL,
+};
 
 static const struct option long_opts[] = {
 	{ "json",	no_argument,		NULL, OPT_JSON },
@@ -115,6 +187,10 @@ static const struct option long_opts[] = {
 	{ "vmas",	no_argument,		NULL, OPT_VMAS },
 	{ "pages",	no_argument,		NULL, OPT_PAGES },
 	{ "watch",	required_argument,	NULL, OPT_WATCH },
+	{ "sort",	required_argument,	NULL, OPT_SORT },
+	{ "top",	required_argument,	NULL, OPT_TOP },
+	{ "record",	required_argument,	NULL, OPT_RECORD },
+	{ "interval",	required_argument,	NULL, OPT_INTERVAL },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
@@ -158,7 +234,27 @@ int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t e
 			break;
 		case OPT_WATCH:
 			if (cs_parse_seconds(optarg, &o->watch))
-				return bad_interval(err, errlen, optarg);
+				return bad_interval(err, errlen, "--watch interval", optarg);
+			break;
+		case OPT_SORT:
+			if (cs_parse_sort(optarg, &o->sort))
+				return usage_error(err, errlen, "invalid --sort field '%s': %s",
+						   optarg, "see --help for the field names");
+			break;
+		case OPT_TOP:
+			if (cs_parse_top(optarg, &o->top))
+				return usage_error(err, errlen, "invalid --top count '%s': %s%lu",
+						   optarg, "expected a number from 1 to ",
+						   CS_TOP_MAX);
+			break;
+		case OPT_RECORD:
+			if (!*optarg)
+				return usage_error(err, errlen, "--record needs a file name");
+			o->record = optarg;
+			break;
+		case OPT_INTERVAL:
+			if (cs_parse_seconds(optarg, &o->interval))
+				return bad_interval(err, errlen, "--interval", optarg);
 			break;
 		case 'h':
 			o->help = true;
@@ -195,6 +291,16 @@ int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t e
 				   "--watch cannot be combined with --json or --prometheus");
 	if (o->vmas && o->prometheus)
 		return usage_error(err, errlen, "--vmas cannot be combined with --prometheus");
+	if (o->record && (o->json || o->prometheus || o->watch || o->sort || o->top || o->pages))
+		return usage_error(err, errlen, "--record writes JSON lines: not with %s%s",
+				   "--json, --prometheus, --watch, ", "--sort, --top or --pages");
+	if (o->record && !o->interval)
+		return usage_error(err, errlen, "--record needs --interval SECONDS");
+	if (o->interval && !o->record)
+		return usage_error(err, errlen, "--interval is for --record");
+	if ((o->sort || o->top) && (o->json || o->prometheus))
+		return usage_error(err, errlen, "--sort and --top apply to the table only, %s",
+				   "not to --json or --prometheus");
 	if (optind >= argc)
 		return usage_error(err, errlen, "missing PID");
 	if (argc - optind > 1)

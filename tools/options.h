@@ -24,6 +24,9 @@ enum cs_exit {
 /* The longest --watch interval: a day; longer is surely a typo. */
 #define CS_WATCH_MAX		86400.0
 
+/* The largest --top: any count of rows a tree can have. */
+#define CS_TOP_MAX		2147483647UL
+
 /**
  * struct cs_opts - what the command line asks for
  * @pid: the tree's root
@@ -34,15 +37,25 @@ enum cs_exit {
  * @help: --help was given
  * @version: --version was given
  * @watch: seconds between samples, 0 for a single one
+ * @sort: the table's row order, a CS_SORT_* value of format.h (0: tree order)
+ * @top: show at most this many process rows, 0 for all
+ * @record: --record's file ("-" for stdout), or NULL
+ * @interval: --record's seconds between samples
  */
 struct cs_opts {
 	uint32_t pid;
 	bool json, prometheus, vmas, pages, help, version;
 	double watch;
+	int sort;
+	size_t top;
+	const char *record;
+	double interval;
 };
 
 int cs_parse_pid(const char *s, uint32_t *pid);
 int cs_parse_seconds(const char *s, double *sec);
+int cs_parse_sort(const char *s, int *sort);
+int cs_parse_top(const char *s, size_t *top);
 int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t errlen);
 
 extern const char cs_usage[];

@@ -128,6 +128,12 @@ usage "--watch without a value" 1 --watch
 usage "--json --prometheus" --json --prometheus 1
 usage "--watch --json" --watch 1 --json 1
 usage "--vmas --prometheus" --vmas --prometheus 1
+usage "--sort with an unknown field" --sort comm 1
+usage "--sort without a field" 1 --sort
+usage "--top 0" --top 0 1
+usage "--top junk" --top ten 1
+usage "--sort --json" --sort rss --json 1
+usage "--top --prometheus" --top 5 --prometheus 1
 
 # No cowstat family on this host: every mode must say so, with status 2.
 not_loaded='cowstat: the cowstat kernel module is not loaded (no generic netlink family "cowstat")'
@@ -154,6 +160,11 @@ cli "fake table" 0 100 && [ ! -s "$tmp/err" ] &&
 	grep -q '^  101 16.6M .*   \\_ worker 1$' "$tmp/out" &&
 	tail -n 1 "$tmp/out" | grep -q '^total 34.0M .* 5 processes, unique 21.5M, saved 12.5M (36.7%)$'
 result $? "fake kernel: the table, status 0" "$tmp/log"
+cli "fake sort" 0 --sort cow_broken --top 3 --pages 100 && [ ! -s "$tmp/err" ] &&
+	[ "$(sed -n '2,4s/^ *\([0-9]*\) .*/\1/p' "$tmp/out" | tr '\n' ' ')" = "101 102 100 " ] &&
+	[ "$(wc -l <"$tmp/out")" -eq 5 ] &&
+	tail -n 1 "$tmp/out" | grep -q ' 5 processes (top 3 shown), unique 5500, saved 3195 (36.7%)$'
+result $? "fake kernel: --sort cow_broken --top 3, status 0" "$tmp/log"
 cli "fake json" 0 --json --vmas 100 && python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))

@@ -150,6 +150,138 @@ static void test_options(void)
 		   "usage: --vmas --prometheus");
 }
 
+static void test_sort_options(void)
+{
+	static const struct { const char *arg; int ret; int sort; } sorts[] = {
+		{ "pid", 0, CS_SORT_PID }, { "rss", 0, CS_SORT_FIELD(CS_RSS) },
+		{ "anon_shared", 0, CS_SORT_FIELD(CS_ANON_SHARED) },
+		{ "cow_broken", 0, CS_SORT_FIELD(CS_COW_BROKEN) },
+		{ "COW-BROKEN", 0, CS_SORT_FIELD(CS_COW_BROKEN) },
+		{ "Thp", 0, CS_SORT_FIELD(CS_THP) },
+		{ "cow_faults", 0, CS_SORT_FIELD(CS_COW_FAULTS) },
+		{ "skipped_vmas", 0, CS_SORT_FIELD(CS_SKIPPED_VMAS) },
+		{ "unique", -EINVAL, 0 }, { "saved", -EINVAL, 0 }, { "", -EINVAL, 0 },
+		{ "rs", -EINVAL, 0 }, { "rss ", -EINVAL, 0 }, { "comm", -EINVAL, 0 },
+		{ "cow_broken_and_a_very_long_tail_of_junk", -EINVAL, 0 },
+	};
+	static const struct { const char *arg; int ret; size_t top; } tops[] = {
+		{ "1", 0, 1 }, { "10", 0, 10 }, { "2147483647", 0, 2147483647 },
+		{ "0", -EINVAL, 0 }, { "-1", -EINVAL, 0 }, { "", -EINVAL, 0 },
+		{ "2147483648", -EINVAL, 0 }, { "1.5", -EINVAL, 0 }, { "10x", -EINVAL, 0 },
+		{ "+3", -EINVAL, 0 }, { "99999999999999999999999", -EINVAL, 0 },
+	};
+	struct cs_opts o;
+	char err[256];
+	size_t i, top;
+	int sort, f;
+
+	for (i = 0; i < ARRAY_SIZE(sorts); i++) {
+		int ret;
+
+		sort = -1;
+		ret = cs_parse_sort(sorts[i].arg, &sort);
+		tap_ok(ret == sorts[i].ret && (ret || sort == sorts[i].sort),
+		       "sort field '%s' -> %d %d", sorts[i].arg, sorts[i].ret, sorts[i].sort);
+	}
+	for (f = 0; f < CS_NR_PROC_FIELDS; f++)
+		if (cs_parse_sort(cs_field_names[f], &sort) || sort != CS_SORT_FIELD(f) ||
+		    !strstr(cs_usage, cs_field_names[f]))
+			break;
+	tap_ok(f == CS_NR_PROC_FIELDS, "sort: every field of a process, each named in --help");
+	for (i = 0; i < ARRAY_SIZE(tops); i++) {
+		int ret;
+
+		top = 0;
+		ret = cs_parse_top(tops[i].arg, &top);
+		tap_ok(ret == tops[i].ret && (ret || top == tops[i].top),
+		       "top count '%s' -> %d %zu", tops[i].arg, tops[i].ret, tops[i].top);
+	}
+
+	tap_ok(PARSE(&o, err, "5") == 0 && o.sort == CS_SORT_TREE && !o.top,
+	       "options: tree order and every row by default");
+	tap_ok(PARSE(&o, err, "--sort", "cow_broken", "--top", "10", "5") == 0 &&
+	       o.sort == CS_SORT_FIELD(CS_COW_BROKEN) && o.top == 10 && o.pid == 5,
+	       "options: --sort cow_broken --top 10");
+	tap_ok(PARSE(&o, err, "--sort=pid", "--top=1", "5") == 0 && o.sort == CS_SORT_PID &&
+	       o.top == 1, "options: --sort=pid --top=1");
+	tap_ok(PARSE(&o, err, "--sort", "rss", "--watch", "1", "--pages", "--vmas", "5") == 0 &&
+	       o.sort == CS_SORT_FIELD(CS_RSS) && o.watch == 1,
+	       "options: --sort with --watch, --pages, --vmas");
+	tap_ok(PARSE(&o, err, "--top", "3", "--sort", "rss", "--sort", "thp", "5") == 0 &&
+	       o.sort == CS_SORT_FIELD(CS_THP), "options: the last --sort counts");
+	PARSE(&o, err, "--sort", "comm", "5");
+	tap_is_str(err, "invalid --sort field 'comm': see --help for the field names",
+		   "usage: --sort comm");
+	PARSE(&o, err, "--top", "0", "5");
+	tap_is_str(err, "invalid --top count '0': expected a number from 1 to 2147483647",
+		   "usage: --top 0");
+	PARSE(&o, err, "5", "--sort");
+	tap_is_str(err, "option '--sort' needs an argument", "usage: --sort without a field");
+	PARSE(&o, err, "--sort", "rss", "--json", "5");
+	tap_is_str(err, "--sort and --top apply to the table only, not to --json or --prometheus",
+		   "usage: --sort --json");
+	tap_ok(PARSE(&o, err, "--top", "2", "--prometheus", "5") == -1,
+	       "usage: --top --prometheus");
+	tap_ok(PARSE(&o, err, "--top", "2", "--json", "5") == -1, "usage: --top --json");
+}
+
+static void test_record_options(void)
+{
+	struct cs_opts o;
+	char err[256];
+
+	tap_ok(PARSE(&o, err, "5") == 0 && !o.record && !o.interval, "options: no --record");
+	tap_ok(PARSE(&o, err, "--record", "r.jsonl", "--interval", "0.5", "5") == 0 &&
+	       !strcmp(o.record, "r.jsonl") && o.interval == 0.5 && o.pid == 5,
+	       "options: --record r.jsonl --interval 0.5");
+	tap_ok(PARSE(&o, err, "--record=-", "--interval=2", "--vmas", "5") == 0 &&
+	       !strcmp(o.record, "-") && o.interval == 2, "options: --record=- with --vmas");
+	PARSE(&o, err, "--record", "r", "5");
+	tap_is_str(err, "--record needs --interval SECONDS", "usage: --record without --interval");
+	PARSE(&o, err, "--interval", "1", "5");
+	tap_is_str(err, "--interval is for --record", "usage: --interval without --record");
+	PARSE(&o, err, "--record", "r", "--interval", "0", "5");
+	tap_is_str(err, "invalid --interval '0': expected a positive number of seconds, "
+		   "at most 86400", "usage: --interval 0");
+	PARSE(&o, err, "--record", "", "--interval", "1", "5");
+	tap_is_str(err, "--record needs a file name", "usage: --record ''");
+	PARSE(&o, err, "--record", "r", "--interval", "1", "--json", "5");
+	tap_is_str(err, "--record writes JSON lines: not with --json, --prometheus, --watch, "
+		   "--sort, --top or --pages", "usage: --record --json");
+	tap_ok(PARSE(&o, err, "--record", "r", "--interval", "1", "--watch", "1", "5") == -1,
+	       "usage: --record --watch");
+	tap_ok(PARSE(&o, err, "--record", "r", "--interval", "1", "--sort", "rss", "5") == -1,
+	       "usage: --record --sort");
+	tap_ok(PARSE(&o, err, "--record", "r", "--interval", "1", "--prometheus", "5") == -1,
+	       "usage: --record --prometheus");
+}
+
+/* --record's lines: the document of --json --vmas, on one line, time first. */
+static void test_json_line(void)
+{
+	struct cs_tree t;
+	char *line, *doc, *p;
+
+	fixture(&t);
+	CAPTURE(line, cs_print_json_line(cap, &t, 1796018912.5, 2.25, 3));
+	CAPTURE(doc, cs_print_json(cap, &t, true));
+	tap_ok(line && !strncmp(line, "{\"time\": 1796018912.500, \"elapsed\": 2.250, "
+				"\"sample\": 3, \"root\": 100, \"page_size\": 4096, ", 86),
+	       "json line: time, elapsed and sample first");
+	tap_ok(line && strchr(line, '\n') == line + strlen(line) - 1, "json line: one line");
+	/* Without the line breaks and indentation, the two are the same. */
+	for (p = doc; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	tap_ok(line && doc && strstr(line, "\"processes\": [{\"pid\": 100,") &&
+	       strstr(line, "\"vmas\": [{\"start\": \"0x55ae6565f000\"") &&
+	       strstr(line, "}], \"totals\": {\"processes\": 5, \"rss\": 8695,") &&
+	       strlen(line) < strlen(doc), "json line: the --json --vmas document, compact");
+	free(line);
+	free(doc);
+	cs_tree_free(&t);
+}
+
 /* Sizes and escaping */
 
 static char *human(uint64_t bytes)
@@ -290,6 +422,110 @@ static const char table_deep[] =
 "                            \\_ [17] d17\n"
 "total   2    -      -       -          -    -    -       1 process, unique -, saved -\n";
 
+/* --sort cow_broken: largest first, 0 before unavailable, no indentation. */
+static const char table_sort_cow[] =
+"  PID  RSS ANON SHARED PRIVATE COW-BROKEN SWAP ZERO FLAGS              COMM\n"
+"  101 4250 4119   3218    1032       1032    3    2 -                  worker 1\n"
+"  102 4250 4119   3218    1032       1032    3    2 mm_shared_with=101 w\"q\\134\n"
+"  100 4445 4121   3214    1231          5    0    0 -                  server\n"
+"  104    0    0      0       0          0    0    0 no_mm              zombie\n"
+"  103    -    -      -       -          -    -    - not_permitted      secret\n"
+"total 8695 8240   6432    2263       1037    3    2                    "
+"5 processes, unique 5500, saved 3195 (36.7%)\n";
+
+/* --sort cow_faults --top 3 --vmas: a COW-FAULTS column of plain numbers. */
+static const char table_sort_faults[] =
+"  PID   RSS  ANON SHARED PRIVATE COW-BROKEN  SWAP ZERO COW-FAULTS FLAGS              COMM\n"
+"  101 16.6M 16.1M  12.6M    4.0M       4.0M 12.0K 8.0K          7 -                  "
+"worker 1\n"
+"      16.0M 16.0M  12.0M    4.0M       4.0M 12.0K 8.0K          -                        "
+"7f7139000000-7f713a000000 rw-p 00000000\n"
+"  102 16.6M 16.1M  12.6M    4.0M       4.0M 12.0K 8.0K          0 mm_shared_with=101 "
+"w\"q\\134\n"
+"  100 17.4M 16.1M  12.6M    4.8M      20.0K     0    0          - -                  "
+"server\n"
+"       4.0K     0   4.0K       0          0     0    0          -                        "
+"55ae6565f000-55ae65660000 r--p 00000000 /usr/bin/server\n"
+"      16.0M 16.0M  12.0M    4.0M      20.0K     0    0          -                        "
+"7f7139000000-7f713a000000 rw-p 00000000\n"
+"total 34.0M 32.2M  25.1M    8.8M       4.1M 12.0K 8.0K          7                    "
+"5 processes (top 3 shown), unique 21.5M, saved 12.5M (36.7%)\n";
+
+/* --sort pid over a tree whose pids are not in tree order. */
+static const char table_sort_pid[] =
+"  PID RSS ANON SHARED PRIVATE COW-BROKEN SWAP ZERO FLAGS COMM\n"
+"    3   1    -      -       -          -    -    - -     c\n"
+"    9   1    -      -       -          -    -    - -     a\n"
+"   12   1    -      -       -          -    -    - -     b\n"
+"total   3    -      -       -          -    -    -       3 processes, unique -, saved -\n";
+
+static void test_sort_table(void)
+{
+	struct cs_fmt fmt = { .pages = true, .sort = CS_SORT_FIELD(CS_COW_BROKEN) };
+	struct cs_tree t, d = { .root = 9, .page_size = 4096 };
+	struct cs_proc *p;
+	char *out;
+
+	fixture(&t);
+	CAPTURE(out, cs_print_table(cap, &t, &fmt));
+	tap_is_str(out, table_sort_cow, "table: --sort cow_broken");
+	free(out);
+	fmt = (struct cs_fmt){ .vmas = true, .sort = CS_SORT_FIELD(CS_COW_FAULTS), .top = 3 };
+	CAPTURE(out, cs_print_table(cap, &t, &fmt));
+	tap_is_str(out, table_sort_faults,
+		   "table: --sort cow_faults --top 3 --vmas: its own column, unavailable last");
+	free(out);
+	/* thp sorts the tree's order unchanged at the top: 101 (512) first. */
+	fmt = (struct cs_fmt){ .pages = true, .sort = CS_SORT_FIELD(CS_THP), .top = 2 };
+	CAPTURE(out, cs_print_table(cap, &t, &fmt));
+	tap_ok(out && !strncmp(strchr(out, '\n') + 1, "  101 ", 6) &&
+	       strstr(out, "\n  102 ") && !strstr(out, "\n  100 ") &&
+	       strstr(out, " THP FLAGS "), "table: --sort thp --top 2: 101, 102, a THP column");
+	free(out);
+	fmt = (struct cs_fmt){ .pages = true, .top = 2 };
+	fmt.sort = CS_SORT_TREE;
+	CAPTURE(out, cs_print_table(cap, &t, &fmt));
+	tap_ok(out && !strstr(out, "THP") && strstr(out, "(top 2 shown)"),
+	       "table: --top 2 in tree order: no extra column");
+	free(out);
+	{
+		struct cs_tree t2;
+
+		fixture2(&t2);
+		fmt = (struct cs_fmt){ .pages = true, .sort = CS_SORT_FIELD(CS_COW_BROKEN),
+				       .top = 2 };
+		CAPTURE(out, cs_print_watch(cap, &t, &t2, 2.0, &fmt));
+		tap_ok(out && !strncmp(strchr(out, '\n') + 1, "  101 ", 6) &&
+		       strstr(out, "\n  100 4455  +10 ") && !strstr(out, "\n  105 ") &&
+		       strstr(out, "4 processes (1 new, 2 exited, top 2 shown)") &&
+		       strstr(out, "\nexited: 102 "),
+		       "watch: --sort cow_broken --top 2: new and exited count every row");
+		free(out);
+		cs_tree_free(&t2);
+	}
+	fmt = (struct cs_fmt){ .pages = true, .top = 99 };
+	CAPTURE(out, cs_print_table(cap, &t, &fmt));
+	tap_ok(out && !strstr(out, "shown") && strstr(out, "\n  104 "),
+	       "table: --top above the row count shows every row, says nothing");
+	free(out);
+	cs_tree_free(&t);
+
+	p = fx_proc(&d, 9, 1, 0, "a", 0, NULL);
+	cs_set(&p->c, CS_RSS, 1);
+	p = fx_proc(&d, 12, 9, 1, "b", 0, NULL);
+	cs_set(&p->c, CS_RSS, 1);
+	p = fx_proc(&d, 3, 12, 2, "c", 0, NULL);
+	cs_set(&p->c, CS_RSS, 1);
+	cs_set(&d.totals, CS_RSS, 3);
+	d.processes = 3;
+	d.have_totals = true;
+	fmt = (struct cs_fmt){ .pages = true, .sort = CS_SORT_PID };
+	CAPTURE(out, cs_print_table(cap, &d, &fmt));
+	tap_is_str(out, table_sort_pid, "table: --sort pid, smallest first");
+	free(out);
+	cs_tree_free(&d);
+}
+
 static void test_table(void)
 {
 	struct cs_fmt fmt = { 0 };
@@ -393,7 +629,11 @@ static const char prom_small[] =
 "flags=\"no_mm,mm_shared_with=9,not_permitted,bit3\"} 1\n"
 "cowstat_process_info{root=\"7\",pid=\"8\",ppid=\"7\",depth=\"1\",comm=\"x\\\\\\ny\",flags="
 "\"-\"} 1\n"
-"# HELP cowstat_rss_pages present pages mapped, without the zero pages (as smaps Rss)\n"
+"# HELP cowstat_rss_bytes present pages mapped, without the zero pages (as smaps Rss), in bytes\n"
+"# TYPE cowstat_rss_bytes gauge\n"
+"cowstat_rss_bytes{root=\"7\",pid=\"8\",comm=\"x\\\\\\ny\"} 49152\n"
+"# HELP cowstat_rss_pages present pages mapped, without the zero pages (as smaps Rss), in pages "
+"(deprecated: see the _bytes metric)\n"
 "# TYPE cowstat_rss_pages gauge\n"
 "cowstat_rss_pages{root=\"7\",pid=\"8\",comm=\"x\\\\\\ny\"} 3\n"
 "# HELP cowstat_cow_faults_total COW copies counted by delay accounting\n"
@@ -405,7 +645,11 @@ static const char prom_small[] =
 "# HELP cowstat_tree_processes processes in the tree\n"
 "# TYPE cowstat_tree_processes gauge\n"
 "cowstat_tree_processes{root=\"7\"} 1\n"
-"# HELP cowstat_tree_unique_pages distinct physical pages in the tree's rss\n"
+"# HELP cowstat_tree_unique_bytes distinct physical pages in the tree's rss, in bytes\n"
+"# TYPE cowstat_tree_unique_bytes gauge\n"
+"cowstat_tree_unique_bytes{root=\"7\"} 0\n"
+"# HELP cowstat_tree_unique_pages distinct physical pages in the tree's rss, in pages "
+"(deprecated: see the _bytes metric)\n"
 "# TYPE cowstat_tree_unique_pages gauge\n"
 "cowstat_tree_unique_pages{root=\"7\"} 0\n";
 
@@ -453,19 +697,28 @@ static void test_json_prometheus(void)
 			continue;
 		snprintf(head, sizeof(head),
 			 f == CS_COW_FAULTS ? "# TYPE cowstat_%s_total " :
-			 f == CS_SKIPPED_VMAS ? "# TYPE cowstat_%s " : "# TYPE cowstat_%s_pages ",
+			 f == CS_SKIPPED_VMAS ? "# TYPE cowstat_%s " : "# TYPE cowstat_%s_bytes ",
 			 name);
 		once &= count_lines(out, head) == 1;
+		if (f >= CS_NR_PAGE_FIELDS)
+			continue;
+		snprintf(head, sizeof(head), "# TYPE cowstat_%s_pages ", name);
+		once &= count_lines(out, head) == 1;
 	}
-	tap_ok(once, "prometheus: one TYPE line per process metric");
-	tap_is_int(count_lines(out, "# HELP "), 33, "prometheus: 33 HELP lines for the fixture");
-	tap_is_int(count_lines(out, "# TYPE "), 33, "prometheus: 33 TYPE lines for the fixture");
+	tap_ok(once, "prometheus: one TYPE line per process metric (_bytes and _pages)");
+	/* info, 12 x 2 + 2 per process, page size, processes, 14 x 2 + 2 for the tree */
+	tap_is_int(count_lines(out, "# HELP "), 59, "prometheus: 59 HELP lines for the fixture");
+	tap_is_int(count_lines(out, "# TYPE "), 59, "prometheus: 59 TYPE lines for the fixture");
 	tap_is_int(count_lines(out, "cowstat_rss_pages{"), 4,
 		   "prometheus: no rss sample for the not-permitted row");
 	tap_is_int(count_lines(out, "cowstat_cow_faults_total{"), 2,
 		   "prometheus: cow_faults only where available");
 	tap_ok(strstr(out, "cowstat_tree_saved_pages{root=\"100\"} 3195\n") != NULL,
 	       "prometheus: tree saved pages");
+	tap_ok(strstr(out, "cowstat_tree_saved_bytes{root=\"100\"} 13086720\n") &&
+	       strstr(out, "\ncowstat_cow_broken_bytes{root=\"100\",pid=\"101\","
+		      "comm=\"worker 1\"} 4227072\n"),
+	       "prometheus: _bytes are the pages times the page size");
 	free(out);
 	cs_tree_free(&t);
 }
@@ -602,10 +855,14 @@ int main(int argc, char *argv[])
 	if (argc == 3 && !strcmp(argv[1], "--emit"))
 		return emit(argv[2]);
 	test_options();
+	test_sort_options();
+	test_record_options();
 	test_human();
 	test_escaping();
 	test_table();
+	test_sort_table();
 	test_json_prometheus();
+	test_json_line();
 	test_watch();
 	return tap_done();
 }

@@ -229,6 +229,14 @@ ok(info[1] == {'root': '100', 'pid': '102', 'ppid': '101', 'depth': '2', 'comm':
                'flags': 'mm_shared_with=101'} and info[2] == 1,
    'prometheus: process_info labels, escaped comm', info)
 ok(len(set(s[0] for s in samples)) == len(types), 'prometheus: no family without samples')
+pages = {(s[0][:-len('_pages')], tuple(sorted(s[1].items()))): s[2]
+         for s in samples if s[0].endswith('_pages')}
+nbytes = {(s[0][:-len('_bytes')], tuple(sorted(s[1].items()))): s[2]
+          for s in samples if s[0].endswith('_bytes') and s[0] != 'cowstat_page_size_bytes'}
+ok(len(pages) == 4 * 12 + 14 and pages.keys() == nbytes.keys() and
+   all(nbytes[k] == 4096 * v for k, v in pages.items()),
+   'prometheus: every _pages sample has a _bytes twin, 4096 times its value',
+   sorted(set(pages) ^ set(nbytes)))
 
 out = emit('prometheus-odd')
 try:
