@@ -121,21 +121,27 @@ static int send_dump(struct nl *nl, pid_t root)
 	return nl_send(nl, nlh);
 }
 
-/* The first datagram of the dump only, through @buf. */
+/*
+ * The first datagram of the dump that holds process messages, only: a
+ * dump may open with a datagram that holds just an NLMSG_NOOP.
+ */
 static int recv_first(struct nl *nl, struct dump *d)
 {
 	char buf[32768];
 	struct nlmsghdr *nlh;
-	ssize_t n = recv(nl->fd, buf, sizeof(buf), 0);
+	ssize_t n;
 
-	if (n < 0)
-		return -errno;
-	for (nlh = (void *)buf; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
-		if (nlh->nlmsg_type == NLMSG_NOOP)
-			continue;
-		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
-			return -EPIPE;	/* the dump should not be over yet */
-		dump_cb(nlh, d);
+	while (!d->rows) {
+		n = recv(nl->fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return -errno;
+		for (nlh = (void *)buf; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
+			if (nlh->nlmsg_type == NLMSG_NOOP)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+				return -EPIPE;	/* the dump should not be over yet */
+			dump_cb(nlh, d);
+		}
 	}
 	return 0;
 }
