@@ -11,9 +11,12 @@
  * with the walk it ran beside, and must take less than a quarter of it.
  *
  * The tree: a parent that wrote COWSTAT_LOCK_MB MiB (default 192) and then
- * forked COWSTAT_LOCK_KIDS children (default 40) that share it, so that a
- * walk reads (kids + 1) * MiB * 256 PTEs: seconds under TCG (128 MiB and
- * 32 children took 0.7 to 2.9 s on 6.1 and 6.12, by the host's load).
+ * forked children that share it, so that a walk reads (kids + 1) * MiB *
+ * 256 PTEs.  How many children: as many as make a dump take about
+ * COWSTAT_LOCK_SECS seconds (default 3), from the time one process's walk
+ * takes, between 2 and 40 (COWSTAT_LOCK_KIDS sets it).  Under TCG, 128 MiB
+ * and 32 children took 0.7 to 2.9 s on 6.1 and 6.12, by the host's load;
+ * 192 MiB and 40 children took 119 s on the KASAN/lockdep kernel.
  *
  * On a module that walks under cb_lock, (a) still passes: GETFAMILY takes
  * cb_lock for reading too, beside the walk (and nlctrl's genl_mutex,
@@ -46,17 +49,40 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void big_tree(void *arg)
+/*
+ * The tree's root: writes the region, says so on @up, reads how many
+ * children to fork from @down, forks them, says so, and waits.
+ */
+static pid_t spawn_root(int *up_fd, int *down_fd)
 {
-	int i;
+	int up[2], down[2], n, i;
+	pid_t pid;
 
+	if (pipe(up) || pipe(down))
+		return -1;
+	pid = fork();
+	if (pid)
+		goto out;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	region = cs_region(region_pages, 0);
 	if (!region)
 		_exit(1);
 	cs_touch(region, 0, region_pages, 1);
-	for (i = 0; i < nr_kids; i++)
+	if (write(up[1], "r", 1) != 1 || read(down[0], &n, sizeof(n)) != sizeof(n))
+		_exit(1);
+	for (i = 0; i < n; i++)
 		if (cs_spawn(NULL, NULL) < 0)
 			_exit(1);
+	if (write(up[1], "k", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+out:
+	close(up[1]);
+	close(down[0]);
+	*up_fd = up[0];
+	*down_fd = down[1];
+	return pid;
 }
 
 static int count_cb(struct nlmsghdr *nlh, void *arg)
@@ -90,17 +116,38 @@ static int walk(int dump, int *msgs)
 /* Build the tree and time one dump of it, alone, once for all tests. */
 static void __attribute__((constructor)) setup_tree(void)
 {
-	const char *s;
-	double t;
-	int msgs;
+	const char *s = getenv("COWSTAT_LOCK_MB");
+	double t, one, want;
+	int msgs, up, down;
+	char c;
 
-	s = getenv("COWSTAT_LOCK_MB");
 	region_pages = (s ? atoi(s) : 192) * (1UL << 20) / getpagesize();
-	s = getenv("COWSTAT_LOCK_KIDS");
-	nr_kids = s ? atoi(s) : 40;
-	tree_root = cs_spawn(big_tree, NULL);
-	if (tree_root < 0)
+	s = getenv("COWSTAT_LOCK_SECS");
+	want = s ? atof(s) : 3;
+	tree_root = spawn_root(&up, &down);
+	if (tree_root < 0 || read(up, &c, 1) != 1) {
+		tree_root = -1;
 		return;
+	}
+	/* One process's walk, to size the tree. */
+	t = now();
+	if (walk(1, &msgs) || msgs != 2) {
+		alone_s = -1;
+		return;
+	}
+	one = now() - t;
+	s = getenv("COWSTAT_LOCK_KIDS");
+	nr_kids = s ? atoi(s) : want / one - 1;
+	if (!s && nr_kids < 2)
+		nr_kids = 2;
+	if (!s && nr_kids > 40)
+		nr_kids = 40;
+	if (write(down, &nr_kids, sizeof(nr_kids)) != sizeof(nr_kids) ||
+	    read(up, &c, 1) != 1) {
+		alone_s = -1;
+		return;
+	}
+	printf("# one process's walk took %.3f s: %d children\n", one, nr_kids);
 	t = now();
 	if (walk(1, &msgs) || msgs != nr_kids + 2) {
 		alone_s = -1;
