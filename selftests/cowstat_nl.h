@@ -88,10 +88,8 @@ static inline int nl_recv(struct nl *nl, size_t bufsize,
 			break;
 		}
 		for (nlh = (void *)buf; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
-			if (nlh->nlmsg_seq != nl->seq)
-				continue;
-			/* Sent first while a dump's walk still runs. */
-			if (nlh->nlmsg_type == NLMSG_NOOP)
+			/* A dump may open with an NLMSG_NOOP: nothing to check. */
+			if (nlh->nlmsg_seq != nl->seq || nlh->nlmsg_type == NLMSG_NOOP)
 				continue;
 			/* A dump that failed after it started ends with the errno. */
 			if (nlh->nlmsg_type == NLMSG_DONE) {

@@ -55,6 +55,17 @@ make -s tools >>"$work/build.log" 2>&1 ||
 	{ cat "$work/build.log"; echo "run: CLI build failed" >&2; exit 1; }
 
 cp "$top/build/$kver/cowstat.ko" "$root/lib/modules/"
+
+# The selftests' helper modules (selftests/modules), for the same kernel and
+# the same way, in a build directory of their own.
+mbuild=$top/build/$kver/selftest-modules
+mkdir -p "$mbuild"
+for f in selftests/modules/Kbuild selftests/modules/*.c; do
+	ln -sf "$top/$f" "$mbuild/"
+done
+make -C "$kdir" M="$mbuild" modules >>"$work/build.log" 2>&1 ||
+	{ cat "$work/build.log"; echo "run: selftest modules build failed" >&2; exit 1; }
+cp "$mbuild"/*.ko "$root/lib/modules/"
 cp /bin/busybox "$root/bin/busybox"
 
 # Copy a program and the shared libraries it needs into the guest.
