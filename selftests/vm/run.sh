@@ -125,7 +125,12 @@ echo "$mode" >"$root/etc/cowstat-mode"
 # doesn't work"); seen here with both host cores loaded.
 console=$work/console.log
 klog=$work/kernel.log
-timeout_s=${COWSTAT_VM_TIMEOUT:-900}
+# A guard against a hung guest, not a performance bound: the KASAN/lockdep
+# kernels run the same suite several times slower.
+case $kver in
+debug|debug-*) timeout_s=${COWSTAT_VM_TIMEOUT:-2700} ;;
+*) timeout_s=${COWSTAT_VM_TIMEOUT:-1200} ;;
+esac
 echo "# vm $kver: booting $(basename "$image") ($mode)"
 timeout "$timeout_s" qemu-system-x86_64 -m 2048 -smp 2 -cpu max \
 	-display none -no-reboot -monitor none \
