@@ -231,6 +231,7 @@ static int scan_member(struct cow_scan *s, struct cs_member *m)
 		m->broken += s->broken;
 	mmap_read_unlock(mm);
 	mmput(mm);
+	cond_resched();		/* a family can have thousands of members */
 	return ret;
 }
 
@@ -257,6 +258,9 @@ static int probe_member(struct cow_scan *s, struct cs_member *m)
 	mmap_read_unlock(mm);
 	mmput(mm);
 	m->next = m->pgoff + ((addr - m->start) >> PAGE_SHIFT);
+	if (cs_should_stop(s->snap))
+		return -EINTR;
+	cond_resched();
 	return 0;
 }
 
