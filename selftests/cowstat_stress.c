@@ -586,7 +586,7 @@ TEST_F_TIMEOUT(storm, readers_during_a_storm_then_oracle, 600)
 		TH_LOG("first: %s", rd.first_bad);
 	EXPECT_EQ(0, rd.bad_rows);
 	EXPECT_EQ(0, rd.failed_reads);
-	EXPECT_LT(10, rd.snapshots);
+	EXPECT_LE(3, rd.snapshots);	/* a debug kernel reads about 15 */
 
 	/* Settle: workers stop, their transient children and threads end. */
 	ASSERT_EQ(1, write(cmd[1], "s", 1));
