@@ -630,6 +630,7 @@ TEST_F_TIMEOUT(yield, walk_yields_to_mmap_writers, 300)
 	 */
 	const size_t len = 8UL << 30;
 	long base, during;
+	int k;
 	pthread_t t;
 	pid_t idle;
 	char *r;
@@ -650,7 +651,16 @@ TEST_F_TIMEOUT(yield, walk_yields_to_mmap_writers, 300)
 	ASSERT_EQ(0, pthread_create(&t, NULL, mmap_writer, NULL));
 	while (writer_done < 10)
 		usleep(1000);
+	/*
+	 * The least of three: a reader descheduled by a loaded host lets the
+	 * writer run on; that noise only ever adds.
+	 */
 	base = mmaps_during_read(idle);
+	for (k = 0; k < 2 && base >= 0; k++) {
+		long b = mmaps_during_read(idle);
+
+		base = b < base ? b : base;
+	}
 	during = mmaps_during_read(getpid());
 	writer_stop = 1;
 	pthread_join(t, NULL);
@@ -660,7 +670,9 @@ TEST_F_TIMEOUT(yield, walk_yields_to_mmap_writers, 300)
 	TH_LOG("the writer's mmap()s completed: %ld while a tree without its mm was read, %ld during one walk of its 2M PTEs",
 	       base, during);
 	ASSERT_LE(0, base);
-	EXPECT_LE(4 * base + 10, during);
+	EXPECT_LE(2 * base + 20, during);
+	/* And in proportion to the walk: at least one per 40 of its 4,096 PMDs. */
+	EXPECT_LE(4096 / 40, during);
 }
 
 TEST_HARNESS_MAIN

@@ -416,6 +416,7 @@ TEST_F_TIMEOUT(walk, walk_yields_between_vmas, 300)
 {
 	size_t ps = getpagesize();
 	long base, during;
+	int k;
 	pthread_t t;
 	pid_t idle;
 	char *r;
@@ -436,7 +437,16 @@ TEST_F_TIMEOUT(walk, walk_yields_between_vmas, 300)
 	ASSERT_EQ(0, pthread_create(&t, NULL, mmap_writer, NULL));
 	while (writer_done < 10)
 		usleep(1000);
+	/*
+	 * The least of three: a reader descheduled by a loaded host lets the
+	 * writer run on; that noise only ever adds.
+	 */
 	base = mmaps_during_read(idle);
+	for (k = 0; k < 2 && base >= 0; k++) {
+		long b = mmaps_during_read(idle);
+
+		base = b < base ? b : base;
+	}
 	during = mmaps_during_read(getpid());
 	writer_stop = 1;
 	pthread_join(t, NULL);
@@ -451,7 +461,9 @@ TEST_F_TIMEOUT(walk, walk_yields_between_vmas, 300)
 	TH_LOG("the writer's mmap()s completed: %ld while a tree without its mm was read, %ld during one walk of its %d VMAs",
 	       base, during, NR_VMAS);
 	ASSERT_LE(0, base);
-	EXPECT_LE(4 * base + 10, during);
+	EXPECT_LE(2 * base + 20, during);
+	/* And in proportion to the walk: at least one per 200 of its VMAs. */
+	EXPECT_LE(NR_VMAS / 200, during);
 }
 
 TEST_HARNESS_MAIN
