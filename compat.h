@@ -66,6 +66,37 @@ static inline pmd_t cs_pmd_read(pmd_t *pmdp)
 #endif
 }
 
+/*
+ * The upper page-table levels, each read once into a local value, as the
+ * kernel's walkers read them (pgdp_get() and friends where they exist).
+ */
+static inline pgd_t cs_pgdp_get(pgd_t *pgdp)
+{
+#ifdef CS_HAVE_PGDP_GET
+	return pgdp_get(pgdp);
+#else
+	return READ_ONCE(*pgdp);
+#endif
+}
+
+static inline p4d_t cs_p4dp_get(p4d_t *p4dp)
+{
+#ifdef CS_HAVE_P4DP_GET
+	return p4dp_get(p4dp);
+#else
+	return READ_ONCE(*p4dp);
+#endif
+}
+
+static inline pud_t cs_pudp_get(pud_t *pudp)
+{
+#ifdef CS_HAVE_PUDP_GET
+	return pudp_get(pudp);
+#else
+	return READ_ONCE(*pudp);
+#endif
+}
+
 /* The path /proc/PID/maps prints for a file mapping. */
 static inline const struct path *cs_file_path(struct file *file)
 {

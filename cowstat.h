@@ -11,6 +11,7 @@
 #define _COWSTAT_H
 
 #include <linux/completion.h>
+#include <linux/hugetlb_inline.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -122,19 +123,28 @@ struct cs_proc {
 };
 
 /**
- * struct cs_member - an anonymous VMA, as cow.c needs to find it again
+ * struct cs_member - the part of an anonymous VMA that the walk counted,
+ *	as cow.c needs to find it again
  * @proc: row index of the mm's owner
  * @vma: index into that row's @vmas, or -1
- * @start: VMA start when it was walked
- * @pgoff: its vm_pgoff then
- * @nr_pages: its size then
+ * @start: first address counted
+ * @pgoff: its page index (the VMA's linear_page_index() there)
+ * @nr_pages: pages counted from @start on
  * @key: the root anon_vma of its lineage (compared, never dereferenced)
+ * @anon_private: anon_private counted in it, which bounds @broken
+ * @broken: cow_broken found in it by cow.c
+ * @next: cow.c's next position to look at
+ *
+ * The members of one mm never overlap: a VMA found again after mmap_lock
+ * was dropped becomes a new member from the address the walk had reached.
  */
 struct cs_member {
 	u32 proc;
 	s32 vma;
 	unsigned long start, pgoff, nr_pages;
 	const void *key;
+	u64 anon_private, broken;
+	unsigned long next;
 };
 
 /**
@@ -198,19 +208,39 @@ struct cs_snapshot {
 };
 
 /*
+ * Whether an array of @n elements of @size bytes is too big to ask
+ * kvmalloc() for: past INT_MAX bytes it WARNs (a panic with
+ * panic_on_warn) and fails.
+ */
+static inline bool cs_too_big(size_t n, size_t size)
+{
+	return n > INT_MAX / size;
+}
+
+/*
  * Grow an array from @old_n to @new_n elements of @size bytes.  On failure
- * @p is left as it was and NULL is returned.
+ * (including @new_n past cs_too_big()) @p is left as it was and NULL is
+ * returned.
  */
 static inline void *cs_grow(void *p, size_t old_n, size_t new_n, size_t size)
 {
-	void *q = kvmalloc_array(new_n, size, GFP_KERNEL_ACCOUNT);
+	void *q;
 
+	if (cs_too_big(new_n, size))
+		return NULL;
+	q = kvmalloc_array(new_n, size, GFP_KERNEL_ACCOUNT);
 	if (!q)
 		return NULL;
 	if (p)
 		memcpy(q, p, old_n * size);
 	kvfree(p);
 	return q;
+}
+
+/* VMAs that are not walked: counted in skipped_vmas. */
+static inline bool cs_skip_vma(struct vm_area_struct *vma)
+{
+	return is_vm_hugetlb_page(vma) || (vma->vm_flags & (VM_PFNMAP | VM_IO));
 }
 
 /* cowstat.c */
@@ -236,18 +266,25 @@ bool cs_may_read_quick(struct pid *pid, bool unprivileged_read);
  * struct cs_pt_ops - what a page-table walk reports
  * @page: a mapped page (@pmd_mapped: by a PMD), under the page-table lock
  * @zero: @nr base pages mapped to the zero page or the huge zero page
+ * @migrating: a page under migration (a migration entry): its mapcount
+ *	must not be read (fs/proc/task_mmu.c), so it is neither ranked nor
+ *	told apart as shared or private
  * @swapped: @nr swap entries
  * @unlocked: a page table's lock was dropped (may sleep); may fail
  */
 struct cs_pt_ops {
 	void (*page)(void *priv, struct vm_area_struct *vma, unsigned long addr,
 		     struct page *page, bool pmd_mapped);
+	void (*migrating)(void *priv, struct vm_area_struct *vma,
+			  unsigned long addr, struct page *page);
 	void (*zero)(void *priv, unsigned long nr);
 	void (*swapped)(void *priv, unsigned long nr);
 	int (*unlocked)(void *priv);
 };
 
 /* pagewalk.c */
+unsigned long cs_skip_empty(struct mm_struct *mm, unsigned long addr,
+			    unsigned long end);
 int cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
 		      unsigned long end, const struct cs_pt_ops *ops, void *priv);
 

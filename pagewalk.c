@@ -48,8 +48,11 @@ static void walk_pte(struct vm_area_struct *vma, unsigned long addr, pte_t pte,
 	}
 	page = cs_pte_migration_page(pte);
 	if (page)
-		/* Being migrated: the page is still the process's, as in smaps. */
-		ops->page(priv, vma, addr, page, false);
+		/*
+		 * Being migrated: still the process's page, as in smaps, but
+		 * its mapcount is not safe to read (fs/proc/task_mmu.c).
+		 */
+		ops->migrating(priv, vma, addr, page);
 }
 
 /*
@@ -87,6 +90,80 @@ static bool walk_huge_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
 	return true;
 }
 
+/*
+ * The PMD entry of @addr, each upper level read once (as the kernel's
+ * walkers read them), or NULL when an upper level maps nothing there;
+ * then *@next is where the empty upper-level range ends (at most @end).
+ * The caller holds mmap_lock for read, so no upper-level table that is
+ * found can be freed; an entry can only go from none to a table.
+ */
+static pmd_t *find_pmd(struct mm_struct *mm, unsigned long addr,
+		       unsigned long end, unsigned long *next)
+{
+	pgd_t *pgdp, pgd;
+	p4d_t *p4dp, p4d;
+	pud_t *pudp, pud;
+
+	pgdp = pgd_offset(mm, addr);
+	pgd = cs_pgdp_get(pgdp);
+	if (pgd_none(pgd) || unlikely(pgd_bad(pgd))) {
+		*next = pgd_addr_end(addr, end);
+		return NULL;
+	}
+	p4dp = p4d_offset_lockless(pgdp, pgd, addr);
+	p4d = cs_p4dp_get(p4dp);
+	if (p4d_none(p4d) || unlikely(p4d_bad(p4d))) {
+		*next = p4d_addr_end(addr, end);
+		return NULL;
+	}
+	pudp = pud_offset_lockless(p4dp, p4d, addr);
+	pud = cs_pudp_get(pudp);
+	if (pud_none(pud) || pud_leaf(pud) || unlikely(pud_bad(pud))) {
+		*next = pud_addr_end(addr, end);
+		return NULL;
+	}
+	return pmd_offset_lockless(pudp, pud, addr);
+}
+
+/* PMD entries that cs_skip_empty() reads before it lets its caller yield. */
+#define SKIP_BUDGET	PTRS_PER_PMD
+
+/**
+ * cs_skip_empty() - skip the part of a range that maps nothing
+ * @mm: the mm; its mmap_lock is held for read
+ * @addr: start, page aligned
+ * @end: end of the range
+ *
+ * Empty PGD, P4D and PUD entries are skipped whole, and empty PMD entries
+ * one PMD at a time, so that a sparse range (a MAP_NORESERVE reservation of
+ * terabytes) costs what its page tables cost.  At most SKIP_BUDGET PMD
+ * entries are read per call, so that the caller can reschedule, check for
+ * a signal and yield mmap_lock between calls.
+ *
+ * Return: @addr when the PMD entry of @addr maps something (a page table,
+ * a huge page or a migration entry); otherwise an address past @addr, up
+ * to @end, before which nothing is mapped.
+ */
+unsigned long cs_skip_empty(struct mm_struct *mm, unsigned long addr,
+			    unsigned long end)
+{
+	unsigned int budget = SKIP_BUDGET;
+	unsigned long next;
+	pmd_t *pmdp;
+
+	while (addr < end && budget--) {
+		pmdp = find_pmd(mm, addr, end, &next);
+		if (!pmdp) {
+			addr = next;
+			continue;
+		}
+		if (!pmd_none(cs_pmd_read(pmdp)))
+			return addr;
+		addr = pmd_addr_end(addr, end);
+	}
+	return addr;
+}
+
 /**
  * cs_walk_pmd_range() - report the pages mapped in [@addr, @end) of @vma
  * @vma: the VMA; its mm's mmap_lock is held for read
@@ -104,23 +181,14 @@ int cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
 		      unsigned long end, const struct cs_pt_ops *ops, void *priv)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	pgd_t *pgd;
-	p4d_t *p4d;
-	pud_t *pud;
+	unsigned long next;
 	pmd_t *pmdp, pmd;
 	pte_t *ptep;
 	spinlock_t *ptl;	/* the PTE table's lock */
 
-	pgd = pgd_offset(mm, addr);
-	if (pgd_none(*pgd) || unlikely(pgd_bad(*pgd)))
+	pmdp = find_pmd(mm, addr, end, &next);
+	if (!pmdp)
 		return 0;
-	p4d = p4d_offset(pgd, addr);
-	if (p4d_none(*p4d) || unlikely(p4d_bad(*p4d)))
-		return 0;
-	pud = pud_offset(p4d, addr);
-	if (pud_none(*pud) || pud_leaf(*pud) || unlikely(pud_bad(*pud)))
-		return 0;
-	pmdp = pmd_offset(pud, addr);
 
 again:
 	rcu_read_lock();

@@ -4,10 +4,12 @@
  * but cow_broken (cow.c), per VMA, per process and for the tree.
  *
  * Each distinct mm is walked once, with mmap_lock held for read only.  As
- * smaps_rollup does, the lock is dropped and taken again between page
- * tables when a writer waits, so that a reader of cowstat never stalls the
- * processes it measures for longer than one page table takes to read.  A
- * fatal signal ends the walk.
+ * smaps_rollup does, the lock is dropped and taken again between VMAs and
+ * between page tables when a writer waits, so that a reader of cowstat
+ * never stalls the processes it measures for longer than one page table
+ * (or one VMA's row) takes to read.  Empty upper-level page-table ranges
+ * are skipped whole, so a sparse address space costs what its page tables
+ * cost.  A fatal signal ends the walk.
  *
  * Memory: one row per VMA when the reader asked for VMAs, one member per
  * anonymous VMA for cow.c, and for "unique" a set of PFNs kept as bitmap
@@ -31,6 +33,8 @@
 struct walk {
 	struct cs_snapshot *snap;
 	struct cs_counts vc;		/* the current VMA */
+	s32 member;			/* its cs_member, or -1 */
+	unsigned long reached;		/* the walk counted it up to here */
 	bool unlocked;			/* mmap_lock lost and not retaken */
 	unsigned int nr_pfns;
 	unsigned long pfns[PTRS_PER_PTE];
@@ -54,6 +58,27 @@ static void count_page(void *priv, struct vm_area_struct *vma,
 	}
 	v[CS_KSM] += anon && folio_test_ksm(page_folio(page));
 	v[CS_THP] += pmd_mapped;
+	if (!WARN_ON_ONCE(w->nr_pfns >= ARRAY_SIZE(w->pfns)))
+		w->pfns[w->nr_pfns++] = page_to_pfn(page);
+}
+
+/*
+ * A page under migration: in rss, as smaps counts it, and shared, as
+ * smaps treats every non-present entry ("maybe shared"), since its
+ * mapcount is not safe to read.
+ */
+static void count_migrating(void *priv, struct vm_area_struct *vma,
+			    unsigned long addr, struct page *page)
+{
+	struct walk *w = priv;
+	u64 *v = w->vc.v;
+	bool anon = PageAnon(page);
+
+	v[CS_RSS]++;
+	v[anon ? CS_ANON : CS_FILE]++;
+	v[CS_SHARED]++;
+	v[CS_ANON_SHARED] += anon;
+	v[CS_KSM] += anon && folio_test_ksm(page_folio(page));
 	if (!WARN_ON_ONCE(w->nr_pfns >= ARRAY_SIZE(w->pfns)))
 		w->pfns[w->nr_pfns++] = page_to_pfn(page);
 }
@@ -97,6 +122,7 @@ static int flush_pfns(void *priv)
 
 static const struct cs_pt_ops count_ops = {
 	.page		= count_page,
+	.migrating	= count_migrating,
 	.zero		= count_zero,
 	.swapped	= count_swap,
 	.unlocked	= flush_pfns,
@@ -136,23 +162,27 @@ static char *vma_name(const struct cs_snapshot *snap, struct cs_vma *v,
 	return name ? keep_name(snap, v, name) : NULL;
 }
 
-static bool skip_vma(struct vm_area_struct *vma)
-{
-	return is_vm_hugetlb_page(vma) || (vma->vm_flags & (VM_PFNMAP | VM_IO));
-}
-
-/* Start a VMA: its row (if wanted) and its cow.c member (if anonymous). */
+/*
+ * Start a VMA found at @addr: its row (if wanted) and, if it is anonymous,
+ * its cow.c member, which starts at @addr: what the walk counted before
+ * @addr belongs to the member that was open then.
+ */
 static int begin_vma(struct cs_snapshot *snap, u32 row,
-		     struct vm_area_struct *vma, s32 *vma_idx)
+		     struct vm_area_struct *vma, unsigned long addr,
+		     s32 *vma_idx, struct walk *w)
 {
 	struct cs_proc *p = &snap->procs[row];
 	struct cs_member *m;
 
 	*vma_idx = -1;
+	w->member = -1;
+	w->reached = addr;
 	if (snap->want_vmas) {
 		struct cs_vma *v;
 
 		if (!(p->nr_vmas & (p->nr_vmas + 1))) {	/* 0, 1, 3, 7, ... */
+			if (cs_too_big(2 * (size_t)p->nr_vmas + 1, sizeof(*v)))
+				return -E2BIG;
 			v = cs_grow(p->vmas, p->nr_vmas, 2 * p->nr_vmas + 1,
 				    sizeof(*v));
 			if (!v)
@@ -170,24 +200,28 @@ static int begin_vma(struct cs_snapshot *snap, u32 row,
 		*vma_idx = p->nr_vmas++;
 	}
 
-	if (!vma->anon_vma || skip_vma(vma))
+	if (!vma->anon_vma || cs_skip_vma(vma))
 		return 0;
 	if (snap->nr_members == snap->max_members) {
-		u32 cap = snap->max_members ? 2 * snap->max_members : 64;
+		size_t cap = snap->max_members ? 2 * (size_t)snap->max_members : 64;
 
+		if (cap > U32_MAX || cs_too_big(cap, sizeof(*m)))
+			return -E2BIG;
 		m = cs_grow(snap->members, snap->nr_members, cap, sizeof(*m));
 		if (!m)
 			return -ENOMEM;
 		snap->members = m;
 		snap->max_members = cap;
 	}
-	m = &snap->members[snap->nr_members++];
+	m = &snap->members[snap->nr_members];
+	memset(m, 0, sizeof(*m));
 	m->proc = row;
 	m->vma = *vma_idx;
-	m->start = vma->vm_start;
-	m->pgoff = vma->vm_pgoff;
-	m->nr_pages = vma_pages(vma);
+	m->start = addr;
+	m->pgoff = linear_page_index(vma, addr);
+	m->nr_pages = (vma->vm_end - addr) >> PAGE_SHIFT;
 	m->key = READ_ONCE(vma->anon_vma)->root;
+	w->member = snap->nr_members++;
 	return 0;
 }
 
@@ -199,12 +233,44 @@ static void end_vma(struct cs_snapshot *snap, u32 row, s32 vma_idx,
 	cs_counts_add(&p->c, &w->vc);
 	if (vma_idx >= 0)
 		p->vmas[vma_idx].c = w->vc;
+	if (w->member >= 0) {
+		struct cs_member *m = &snap->members[w->member];
+
+		/* Exactly the range counted, so that members never overlap. */
+		m->nr_pages = (w->reached - m->start) >> PAGE_SHIFT;
+		m->anon_private = w->vc.v[CS_ANON_PRIVATE];
+	}
 	memset(&w->vc, 0, sizeof(w->vc));
 }
 
 /*
+ * Between page tables and between VMAs: stop on a fatal signal,
+ * reschedule, and let a waiting writer of @mm in.  Return: 0, 1 when
+ * mmap_lock was dropped and taken again (VMAs must be looked up again),
+ * -EINTR (with @w->unlocked set when the lock is no longer held).
+ */
+static int yield_point(struct cs_snapshot *snap, struct mm_struct *mm,
+		       struct walk *w)
+{
+	if (cs_should_stop(snap))
+		return -EINTR;
+	cond_resched();
+	if (!mmap_lock_is_contended(mm))
+		return 0;
+	mmap_read_unlock(mm);
+	if (mmap_read_lock_killable(mm)) {
+		w->unlocked = true;
+		return -EINTR;
+	}
+	return 1;
+}
+
+/*
  * Walk every VMA of row @row's mm.  mmap_lock is held on entry, and on exit
- * unless @w->unlocked says it could not be taken again.
+ * unless @w->unlocked says it could not be taken again.  The VMA is looked
+ * up again after every page table, since the lock may have been dropped
+ * there; finding one that starts where the open row's VMA started
+ * continues that row.
  */
 static int walk_vmas(struct cs_snapshot *snap, u32 row, struct mm_struct *mm,
 		     struct walk *w)
@@ -217,40 +283,36 @@ static int walk_vmas(struct cs_snapshot *snap, u32 row, struct mm_struct *mm,
 	int ret;
 
 	while ((vma = find_vma(mm, addr))) {
-		/* After the lock was dropped, a VMA may be found again. */
 		if (!open || vma->vm_start != row_start) {
 			if (open)
 				end_vma(snap, row, vma_idx, w);
-			ret = begin_vma(snap, row, vma, &vma_idx);
+			addr = max(addr, vma->vm_start);
+			ret = begin_vma(snap, row, vma, addr, &vma_idx, w);
 			if (ret)
 				return ret;
 			open = true;
 			row_start = vma->vm_start;
 		}
-		if (skip_vma(vma)) {
+		addr = max(addr, vma->vm_start);
+		if (cs_skip_vma(vma)) {
 			p->skipped_vmas++;
 			addr = vma->vm_end;
-			continue;
-		}
-		addr = max(addr, vma->vm_start);
-		for (; addr < vma->vm_end; addr = next) {
-			next = pmd_addr_end(addr, vma->vm_end);
-			ret = cs_walk_pmd_range(vma, addr, next, &count_ops, w);
-			if (ret)
-				return ret;
-			if (cs_should_stop(snap))
-				return -EINTR;
-			cond_resched();
-			if (next < vma->vm_end && mmap_lock_is_contended(mm)) {
-				mmap_read_unlock(mm);
-				if (mmap_read_lock_killable(mm)) {
-					w->unlocked = true;
-					return -EINTR;
-				}
-				addr = next;
-				break;	/* find the VMA at @addr again */
+		} else {
+			/* Nothing mapped before @next: skip it whole. */
+			next = cs_skip_empty(mm, addr, vma->vm_end);
+			if (next == addr) {
+				next = pmd_addr_end(addr, vma->vm_end);
+				ret = cs_walk_pmd_range(vma, addr, next,
+							&count_ops, w);
+				if (ret)
+					return ret;
 			}
+			addr = next;
 		}
+		w->reached = max(w->reached, addr);
+		ret = yield_point(snap, mm, w);
+		if (ret < 0)
+			return ret;
 	}
 	if (open)
 		end_vma(snap, row, vma_idx, w);
@@ -283,10 +345,12 @@ static int walk_mm(struct cs_snapshot *snap, u32 row, struct walk *w)
  * cs_walk_tree() - count every page field but cow_broken for each mm
  * @snap: a snapshot whose rows cs_tree_collect() filled
  *
- * Rows that share an mm get the counts of the row that owns it.  Also
- * fills @snap->unique and, for cs_cow_count(), @snap->members.
+ * Only the row that owns an mm is walked; cs_cow_count() gives the rows
+ * that share it its counts once they are complete.  Also fills
+ * @snap->unique and, for cs_cow_count(), @snap->members.
  *
- * Return: 0, -ENOMEM, or -EINTR on a fatal signal.
+ * Return: 0, -ENOMEM, -E2BIG when the tree has more VMAs than one
+ * allocation can describe, or -EINTR on a fatal signal.
  */
 int cs_walk_tree(struct cs_snapshot *snap)
 {
@@ -310,17 +374,6 @@ int cs_walk_tree(struct cs_snapshot *snap)
 
 		if (p->mm && p->mm_owner == i)
 			ret = walk_mm(snap, i, w);
-	}
-	/* A row that shares an mm shows the owner's counts. */
-	for (i = 0; i < snap->nr_procs && !ret; i++) {
-		struct cs_proc *p = &snap->procs[i];
-		struct cs_proc *o = &snap->procs[p->mm_owner];
-
-		if (p->mm_owner == i)
-			continue;
-		p->c = o->c;
-		p->skipped_vmas = o->skipped_vmas;
-		p->flags |= o->flags & CS_NO_MM;
 	}
 out:
 	kfree(w);
