@@ -89,6 +89,31 @@ static void user_put(struct cs_user *u)
 		kfree(u);
 }
 
+/*
+ * Drop what the walk needed of the caller: its task, pid, namespace,
+ * credentials and memory cgroup, and the root.  Done as soon as the walk
+ * ends, so that a result waiting to be read holds no reference on any
+ * task or pid (spec section 5).
+ */
+static void drop_caller(struct cs_request *req)
+{
+	put_pid(req->root);
+	req->root = NULL;
+	mem_cgroup_put(req->memcg);
+	req->memcg = NULL;
+	if (req->cred)
+		put_cred(req->cred);
+	req->cred = NULL;
+	if (req->reader.task)
+		put_task_struct(req->reader.task);
+	req->reader.task = NULL;
+	put_pid(req->reader.tgid);
+	req->reader.tgid = NULL;
+	if (req->reader.ns)
+		put_pid_ns(req->reader.ns);
+	req->reader.ns = NULL;
+}
+
 static void request_release(struct kref *ref)
 {
 	struct cs_request *req = container_of(ref, struct cs_request, ref);
@@ -96,12 +121,7 @@ static void request_release(struct kref *ref)
 	if (req->release)
 		req->release(req);
 	cs_snapshot_free(req->snap);
-	put_pid(req->root);
-	mem_cgroup_put(req->memcg);
-	put_cred(req->cred);
-	put_task_struct(req->reader.task);
-	put_pid(req->reader.tgid);
-	put_pid_ns(req->reader.ns);
+	drop_caller(req);
 	user_put(req->user);
 	kfree(req);
 }
@@ -118,6 +138,7 @@ static void request_work(struct work_struct *work)
 				    req->name_max, &req->snap);
 	set_active_memcg(old_memcg);
 	revert_creds(old_cred);
+	drop_caller(req);
 
 	if (req->answer)
 		req->answer(req);
