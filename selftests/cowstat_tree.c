@@ -705,41 +705,9 @@ TEST_F_TIMEOUT(ksm, merged_pages_count_as_ksm, 120)
 	cs_select(1);
 }
 
-static volatile int writer_stop;
-static volatile long writer_done;
-
-/* Map and unmap a page again and again: each mmap() takes mmap_lock for write. */
-static void *mmap_writer(void *arg)
-{
-	while (!writer_stop) {
-		void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p != MAP_FAILED)
-			munmap(p, 4096);
-		writer_done++;
-	}
-	return NULL;
-}
-
 FIXTURE(yield) {};
 FIXTURE_SETUP(yield) {}
 FIXTURE_TEARDOWN(yield) {}
-
-/* The writer's mmap()s that complete while one summary of @root's tree is read. */
-static long mmaps_during_read(pid_t root)
-{
-	long before;
-	char *s;
-
-	if (cs_select(root))
-		return -1;
-	before = writer_done;
-	s = cs_read(CS_DIR "/summary");
-	if (!s)
-		return -1;
-	free(s);
-	return writer_done - before;
-}
 
 /*
  * A writer of the walked mm waits for one page table, not for the walk:
@@ -761,9 +729,8 @@ TEST_F_TIMEOUT(yield, walk_yields_to_mmap_writers, 300)
 	 * (8M took the debug kernel past the timeout to populate).
 	 */
 	const size_t len = 8UL << 30;
+	struct cs_writer w;
 	long base, during;
-	int k;
-	pthread_t t;
 	pid_t idle;
 	char *r;
 
@@ -778,24 +745,10 @@ TEST_F_TIMEOUT(yield, walk_yields_to_mmap_writers, 300)
 		SKIP(return, "MADV_POPULATE_READ: %s", strerror(errno));
 	}
 
-	writer_stop = 0;
-	writer_done = 0;
-	ASSERT_EQ(0, pthread_create(&t, NULL, mmap_writer, NULL));
-	while (writer_done < 10)
-		usleep(1000);
-	/*
-	 * The least of three: a reader descheduled by a loaded host lets the
-	 * writer run on; that noise only ever adds.
-	 */
-	base = mmaps_during_read(idle);
-	for (k = 0; k < 2 && base >= 0; k++) {
-		long b = mmaps_during_read(idle);
-
-		base = b < base ? b : base;
-	}
-	during = mmaps_during_read(getpid());
-	writer_stop = 1;
-	pthread_join(t, NULL);
+	ASSERT_EQ(0, cs_writer_start(&w));
+	base = cs_mmaps_baseline(&w, idle);
+	during = cs_mmaps_during_read(&w, getpid());
+	cs_writer_stop(&w);
 	munmap(r, len);
 	cs_reap(idle);
 	cs_select(1);

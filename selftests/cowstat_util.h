@@ -6,6 +6,7 @@
 #define COWSTAT_UTIL_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,6 +334,84 @@ static inline int cs_wait_zombie(pid_t pid)
 	siginfo_t si;
 
 	return waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+}
+
+/*
+ * A writer of the walked mm, for the yield tests: it maps and unmaps a page
+ * again and again (each mmap() takes mmap_lock for write) and counts them,
+ * so that a test counts what got through a walk instead of timing it.
+ */
+struct cs_writer {
+	pthread_t t;
+	volatile int stop;
+	volatile long done;
+};
+
+static inline void *cs_writer_main(void *arg)
+{
+	struct cs_writer *w = arg;
+
+	while (!w->stop) {
+		void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+		w->done++;
+	}
+	return NULL;
+}
+
+/* Start the writer and wait until it runs: 0 or an errno. */
+static inline int cs_writer_start(struct cs_writer *w)
+{
+	int err;
+
+	w->stop = 0;
+	w->done = 0;
+	err = pthread_create(&w->t, NULL, cs_writer_main, w);
+	while (!err && w->done < 10)
+		usleep(1000);
+	return err;
+}
+
+static inline void cs_writer_stop(struct cs_writer *w)
+{
+	w->stop = 1;
+	pthread_join(w->t, NULL);
+}
+
+/* The writer's mmap()s that complete while one summary of @root's tree is read. */
+static inline long cs_mmaps_during_read(struct cs_writer *w, pid_t root)
+{
+	long before;
+	char *s;
+
+	if (cs_select(root))
+		return -1;
+	before = w->done;
+	s = cs_read(CS_DIR "/summary");
+	if (!s)
+		return -1;
+	free(s);
+	return w->done - before;
+}
+
+/*
+ * The least of three reads of @idle's tree (which holds none of the
+ * writer's mm): a reader descheduled by a loaded host lets the writer run
+ * on; that noise only ever adds.
+ */
+static inline long cs_mmaps_baseline(struct cs_writer *w, pid_t idle)
+{
+	long base = cs_mmaps_during_read(w, idle);
+	int k;
+
+	for (k = 0; k < 2 && base >= 0; k++) {
+		long b = cs_mmaps_during_read(w, idle);
+
+		base = b < base ? b : base;
+	}
+	return base;
 }
 
 #define CS_PARAMS	"/sys/module/cowstat/parameters/"

@@ -368,37 +368,6 @@ TEST_F_TIMEOUT(walk, sparse_16tib_costs_its_page_tables, 200)
 
 /* ---- defect 4: mmap_lock is yielded between VMAs ---- */
 
-static volatile int writer_stop;
-static volatile long writer_done;
-
-/* Map and unmap a page again and again: each mmap() takes mmap_lock for write. */
-static void *mmap_writer(void *arg)
-{
-	while (!writer_stop) {
-		void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p != MAP_FAILED)
-			munmap(p, 4096);
-		writer_done++;
-	}
-	return NULL;
-}
-
-/* The writer's mmap()s that complete while one summary of @root's tree is read. */
-static long mmaps_during_read(pid_t root)
-{
-	long before;
-	char *s;
-
-	if (cs_select(root))
-		return -1;
-	before = writer_done;
-	s = cs_read(CS_DIR "/summary");
-	if (!s)
-		return -1;
-	free(s);
-	return writer_done - before;
-}
 
 #define NR_VMAS 65000
 
@@ -415,9 +384,8 @@ static long mmaps_during_read(pid_t root)
 TEST_F_TIMEOUT(walk, walk_yields_between_vmas, 300)
 {
 	size_t ps = getpagesize();
+	struct cs_writer w;
 	long base, during;
-	int k;
-	pthread_t t;
 	pid_t idle;
 	char *r;
 	int i;
@@ -432,24 +400,10 @@ TEST_F_TIMEOUT(walk, walk_yields_between_vmas, 300)
 	for (i = 1; i < NR_VMAS; i += 2)
 		ASSERT_EQ(0, mprotect(r + (size_t)i * ps, ps, PROT_NONE));
 
-	writer_stop = 0;
-	writer_done = 0;
-	ASSERT_EQ(0, pthread_create(&t, NULL, mmap_writer, NULL));
-	while (writer_done < 10)
-		usleep(1000);
-	/*
-	 * The least of three: a reader descheduled by a loaded host lets the
-	 * writer run on; that noise only ever adds.
-	 */
-	base = mmaps_during_read(idle);
-	for (k = 0; k < 2 && base >= 0; k++) {
-		long b = mmaps_during_read(idle);
-
-		base = b < base ? b : base;
-	}
-	during = mmaps_during_read(getpid());
-	writer_stop = 1;
-	pthread_join(t, NULL);
+	ASSERT_EQ(0, cs_writer_start(&w));
+	base = cs_mmaps_baseline(&w, idle);
+	during = cs_mmaps_during_read(&w, getpid());
+	cs_writer_stop(&w);
 	/*
 	 * A few hundred VMAs per call: munmap() of all 65,000 at once runs
 	 * for seconds without rescheduling on a debug kernel (soft lockup).
