@@ -281,8 +281,8 @@ int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t e
 			break;
 		case OPT_BACKEND:
 			if (cs_parse_backend(optarg, &o->backend))
-				return usage_error(err, errlen, "invalid --backend '%s': %s", optarg,
-						   "expected module or pagemap");
+				return usage_error(err, errlen, "invalid --backend '%s': %s",
+						   optarg, "expected module or pagemap");
 			break;
 		case 'h':
 			o->help = true;
