@@ -4,13 +4,14 @@
  * boot (make bench runs it; see bench/run.sh and the README's BENCHMARKS).
  *
  * For each shape (a tree built here, then paused) it measures the median of
- * --runs reads (after one warm-up read) of:
+ * --runs reads of:
  *   tree      open + read + close of the module's debugfs tree file
  *   vmas      the same of the vmas file
  *   cli       /bin/cowstat --json ROOT (exec included; netlink dump)
  *   rollup    /proc/PID/smaps_rollup of every process of the tree
  *   smaps     /proc/PID/smaps of every process of the tree
  *   pagemap   /bin/cowstat --backend=pagemap --json ROOT (exec included)
+ *   exec      /bin/cowstat --version: what cli and pagemap spend on exec()
  * then the kernel memory a tree read charges (memory.peak of a fresh memory
  * cgroup holding only the reader, whose own memory is touched before it
  * joins), and, for the six shapes of issue 10, the worst and 99th
@@ -20,7 +21,7 @@
  * Output: "#" comment lines, and tab-separated records that bench/run.sh
  * turns into the table and the plot:
  *   time   SHAPE PAGES METHOD MEDIAN_NS MIN_NS MAX_NS
- *   mem    SHAPE PROCESSES PEAK_BYTES BASELINE_BYTES
+ *   mem    SHAPE PROCESSES PEAK BASELINE_PEAK HELD BASELINE_HELD (bytes)
  *   stall  SHAPE METHOD WORST_NS P99_NS ITERATIONS
  *   shape  SHAPE PROCESSES RSS THP (the module's summary)
  * Static, so that running it maps no library page that a tree maps.
@@ -72,14 +73,16 @@ static const struct shape shapes[] = {
 	{ "flat-2G",		2048, 0, 0, 0, 0 },
 };
 
-enum method { M_TREE, M_VMAS, M_CLI, M_ROLLUP, M_SMAPS, M_PAGEMAP, M_NR, M_NONE = M_NR };
+enum method { M_TREE, M_VMAS, M_CLI, M_ROLLUP, M_SMAPS, M_PAGEMAP, M_EXEC, M_NR,
+	      M_NONE = M_NR };
 
 static const char *const mname[M_NR + 1] = {
-	"tree", "vmas", "cli", "rollup", "smaps", "pagemap", "none",
+	"tree", "vmas", "cli", "rollup", "smaps", "pagemap", "exec", "none",
 };
 
 static int runs = 5, stall_ms = 2000, quick;
 static char *rbuf;
+static long long *rheld;		/* shared with a forked reader */
 static size_t rbuf_len = 64 * MIB;
 
 static uint64_t now_ns(void)
@@ -349,7 +352,9 @@ static int run_cli(const char *backend, pid_t root)
 		int fd = open("/dev/null", O_WRONLY);
 
 		dup2(fd, 1);
-		if (backend)
+		if (backend && !strcmp(backend, "--version"))
+			execl(CLI, "cowstat", backend, (char *)NULL);
+		else if (backend)
 			execl(CLI, "cowstat", "--json", backend, pid, (char *)NULL);
 		else
 			execl(CLI, "cowstat", "--json", pid, (char *)NULL);
@@ -374,6 +379,8 @@ static int run_method(enum method m, const struct tree *t)
 		return run_cli(NULL, t->root);
 	case M_PAGEMAP:
 		return run_cli("--backend=pagemap", t->root);
+	case M_EXEC:
+		return run_cli("--version", t->root);
 	case M_ROLLUP:
 	case M_SMAPS:
 		for (i = 0; i < t->npids; i++) {
@@ -401,8 +408,7 @@ static void time_method(const struct shape *s, enum method m, const struct tree 
 	uint64_t v[64], t0;
 	int i;
 
-	if (run_method(m, t))	/* warm-up */
-		die(mname[m]);
+	/* No warm-up read: the median of the runs leaves out a cold first one. */
 	for (i = 0; i < runs; i++) {
 		t0 = now_ns();
 		if (run_method(m, t))
@@ -428,7 +434,7 @@ static void stall(const struct shape *s, enum method m, const struct tree *t)
 	if (write(t->cmd, &c, 1) != 1 || read(t->resp, &c, 1) != 1)
 		die("latency start");
 	t0 = now_ns();
-	while (now_ns() - t0 < (uint64_t)stall_ms * 1000000 || iters < 2) {
+	while (now_ns() - t0 < (uint64_t)stall_ms * 1000000 || iters < 1) {
 		if (m == M_NONE)
 			usleep(10000);
 		else if (run_method(m, t))
@@ -446,19 +452,36 @@ static void stall(const struct shape *s, enum method m, const struct tree *t)
 
 /* ---- the module's memory ---- */
 
+/* The "kernel" line of a memory cgroup's memory.stat, in bytes (-1: none). */
+static long long cg_kernel(const char *dir)
+{
+	char path[96], *p;
+
+	snprintf(path, sizeof(path), "%s/memory.stat", dir);
+	if (slurp(path) < 0)
+		return -1;
+	p = strstr(rbuf, "\nkernel ");
+	return p ? atoll(p + 8) : -1;
+}
+
 /*
- * memory.peak of a fresh memory cgroup into which a reader moves itself,
- * then opens and reads @file (a debugfs file of the module) or nothing.
- * The reader's buffer is touched before it moves, and cgroup v2 does not
- * move old charges, so the peak is what the kernel allocated for the read:
- * the module's snapshot and walk state (charged to the caller, spec section
- * 5), the seq_file buffer, the open file.
+ * What a read of @file (a debugfs file of the module; NULL: nothing) costs
+ * in kernel memory, in a fresh memory cgroup into which a reader moves
+ * itself.  The reader's buffer is a shared mapping touched before it moves,
+ * and cgroup v2 does not move old charges, so what is charged there is what
+ * the kernel allocates for the read: the module's snapshot and walk state
+ * (charged to the caller, spec section 5), the seq_file buffer, the open
+ * file.  @peak: memory.peak after the reader is gone, which includes what
+ * the walk freed before it ended, in units of the memcg charge batch (64
+ * pages: the page counter is charged a batch at a time); @held: the growth
+ * of memory.stat's "kernel" from before the open to after it (the walk is
+ * done then and its result held), in bytes.
  */
-static long long cg_peak(const char *file, int n)
+static int cg_cost(const char *file, int n, long long *peak, long long *held)
 {
 	char dir[64], path[96];
-	long long peak;
-	int st;
+	long long k0, k1;
+	int st, fd;
 	pid_t c;
 
 	snprintf(dir, sizeof(dir), CGROOT "/bench%d", n);
@@ -469,16 +492,24 @@ static long long cg_peak(const char *file, int n)
 		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 		if (write_str(path, "0"))
 			_exit(1);
-		if (file && slurp(file) < 0)
-			_exit(1);
-		_exit(0);
+		k0 = cg_kernel(dir);
+		fd = file ? open(file, O_RDONLY) : -1;
+		k1 = cg_kernel(dir);
+		rheld[0] = k1 - k0;
+		if (fd >= 0) {
+			while (read(fd, rbuf, rbuf_len) > 0)
+				;
+			close(fd);
+		}
+		_exit(file && fd < 0);
 	}
 	if (c < 0 || waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st))
 		return -1;
+	*held = rheld[0];
 	snprintf(path, sizeof(path), "%s/memory.peak", dir);
-	peak = slurp(path) > 0 ? atoll(rbuf) : -1;
+	*peak = slurp(path) > 0 ? atoll(rbuf) : -1;
 	rmdir(dir);
-	return peak;
+	return 0;
 }
 
 static int cg_setup(void)
@@ -526,6 +557,8 @@ int main(int argc, char **argv)
 	if (rbuf == MAP_FAILED)
 		die("mmap");
 	memset(rbuf, 0, rbuf_len);	/* touched before any cgroup move */
+	rheld = (long long *)(rbuf + rbuf_len - 4096);
+	rbuf_len -= 4096;
 	cgok = !cg_setup();
 	printf("# bench: %d runs per method (median), stall loops of %d ms%s; memory cgroup %s\n",
 	       runs, stall_ms, quick ? ", QUICK sizes (1/16)" : "",
@@ -535,7 +568,7 @@ int main(int argc, char **argv)
 		unsigned long long pages, thp, procs;
 		struct tree t;
 		uint64_t med;
-		long long peak, base;
+		long long peak, base, held, bheld;
 		int m;
 
 		printf("# bench: building %s\n", s->name);
@@ -550,13 +583,15 @@ int main(int argc, char **argv)
 		for (m = 0; m < M_NR; m++)
 			time_method(s, m, &t, pages, &med);
 		if (cgok) {
-			base = cg_peak(NULL, ncg++);
-			peak = cg_peak(CS_DIR "/tree", ncg++);
-			printf("mem\t%s\t%llu\t%lld\t%lld\n", s->name, procs, peak, base);
+			if (cg_cost(NULL, ncg++, &base, &bheld) ||
+			    cg_cost(CS_DIR "/tree", ncg++, &peak, &held))
+				die("memory cgroup");
+			printf("mem\t%s\t%llu\t%lld\t%lld\t%lld\t%lld\n", s->name, procs, peak,
+			       base, held, bheld);
 		}
 		if (s->stall) {
 			stall(s, M_NONE, &t);
-			for (m = 0; m < M_NR; m++)
+			for (m = 0; m < M_EXEC; m++)
 				stall(s, m, &t);
 		}
 		teardown(&t);

@@ -49,8 +49,13 @@
 
 /* Pagemap entries read per pread(): 512 KiB, a multiple of CS_PMD_PAGES. */
 #define CHUNK		65536
-/* PFNs of kpagecount/kpageflags read (and cached) at a time. */
+/* PFNs of kpagecount/kpageflags cached per block. */
 #define BLK		512
+/* At most this many PFNs per read of kpage*, bridging gaps of RUN_GAP PFNs. */
+#define RUN_MAX		4096
+#define RUN_GAP		16
+/* Populated ranges asked of PAGEMAP_SCAN at a time. */
+#define NREG		512
 
 #define HUGETLBFS_MAGIC	0x958458f6
 #define PF_KTHREAD	0x00200000
@@ -70,13 +75,15 @@ struct cs_pm_scan_arg {
 
 #define CS_PAGEMAP_SCAN		_IOWR('f', 16, struct cs_pm_scan_arg)
 #define CS_PAGE_IS_PRESENT	(1 << 3)
+#define CS_PAGE_IS_SWAPPED	(1 << 4)
 #define CS_PAGE_IS_PFNZERO	(1 << 5)
 #define CS_PAGE_IS_HUGE		(1 << 6)
 
-/* kpageflags and kpagecount of BLK PFNs, and which of them unique has seen. */
+/* kpageflags and kpagecount of BLK PFNs: which are loaded, which unique has seen. */
 struct blk {
 	uint32_t flags[BLK];
 	uint32_t count[BLK];
+	uint64_t loaded[BLK / 64];
 	uint64_t seen[BLK / 64];
 };
 
@@ -103,7 +110,9 @@ struct pm {
 	size_t nblk;
 	uint64_t *ent;		/* a chunk of pagemap entries */
 	uint32_t *fl;		/* their kpageflags (0 when not present) */
-	uint64_t raw[BLK];	/* a block as read */
+	uint64_t *need;		/* their PFNs whose kpage* entries are not cached */
+	uint64_t raw[RUN_MAX], raw2[RUN_MAX];	/* a run of kpage* as read */
+	struct cs_page_region reg[NREG];	/* PAGEMAP_SCAN's answer */
 	uint64_t unique;
 	int scan;		/* PAGEMAP_SCAN: 1 works, 0 does not, -1 untried */
 	bool pfn_hidden;	/* a present page with PFN 0: no CAP_SYS_ADMIN */
@@ -316,12 +325,10 @@ static bool vma_skipped(struct pm *pm, const char *dir, const struct cs_pm_maps_
 
 /* ---- kpagecount and kpageflags ---- */
 
-/* The cached kpage* block of @pfn, read on first use; NULL when out of memory. */
+/* The cache block of @pfn, allocated on first use (not yet read); NULL: no memory. */
 static struct blk *get_blk(struct pm *pm, uint64_t pfn)
 {
-	size_t b = pfn / BLK, i;
-	struct blk *k;
-	ssize_t n;
+	size_t b = pfn / BLK;
 
 	if (b >= pm->nblk) {
 		size_t nn = b + 1 > 2 * pm->nblk ? b + 1 : 2 * pm->nblk;
@@ -333,22 +340,72 @@ static struct blk *get_blk(struct pm *pm, uint64_t pfn)
 		pm->blk = nb;
 		pm->nblk = nn;
 	}
-	if (pm->blk[b])
-		return pm->blk[b];
-	k = calloc(1, sizeof(*k));
-	if (!k)
-		return NULL;
-	/* Past the end of memory a read is short: those PFNs are holes. */
-	n = pread(pm->kf, pm->raw, sizeof(pm->raw), (off_t)(b * BLK * 8));
-	for (i = 0; i < BLK; i++)
-		k->flags[i] = n >= (ssize_t)((i + 1) * 8) ? (uint32_t)pm->raw[i]
-							  : 1u << CS_KPF_NOPAGE;
-	n = pread(pm->kc, pm->raw, sizeof(pm->raw), (off_t)(b * BLK * 8));
-	for (i = 0; i < BLK; i++)
-		k->count[i] = n >= (ssize_t)((i + 1) * 8) ?
-			      (pm->raw[i] > UINT32_MAX ? UINT32_MAX : (uint32_t)pm->raw[i]) : 0;
-	pm->blk[b] = k;
-	return k;
+	if (!pm->blk[b])
+		pm->blk[b] = calloc(1, sizeof(struct blk));
+	return pm->blk[b];
+}
+
+static inline bool pfn_loaded(const struct blk *b, uint64_t pfn)
+{
+	return b->loaded[pfn % BLK / 64] & (1ULL << (pfn % 64));
+}
+
+/* kpageflags and kpagecount of [@first, @first + @n) into the cache. */
+static int load_run(struct pm *pm, uint64_t first, size_t n)
+{
+	ssize_t nf, nc;
+	uint64_t pfn;
+	size_t i;
+
+	nf = pread(pm->kf, pm->raw, n * 8, (off_t)(first * 8));
+	nc = pread(pm->kc, pm->raw2, n * 8, (off_t)(first * 8));
+	for (i = 0; i < n; i++) {
+		struct blk *b;
+
+		pfn = first + i;
+		b = get_blk(pm, pfn);
+		if (!b)
+			return -ENOMEM;
+		/* Past the end of memory a read is short: those PFNs are holes. */
+		b->flags[pfn % BLK] = nf >= (ssize_t)((i + 1) * 8) ? (uint32_t)pm->raw[i]
+								 : 1u << CS_KPF_NOPAGE;
+		b->count[pfn % BLK] = nc >= (ssize_t)((i + 1) * 8) ?
+			(pm->raw2[i] > UINT32_MAX ? UINT32_MAX : (uint32_t)pm->raw2[i]) : 0;
+		b->loaded[pfn % BLK / 64] |= 1ULL << (pfn % 64);
+	}
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Load the kpage* entries of the PFNs in @pfn[0..@n) that are not cached:
+ * sorted, and read in runs, a run spanning gaps of up to RUN_GAP PFNs, so
+ * that contiguous memory costs one read per RUN_MAX pages and scattered
+ * pages cost no read of the PFNs between them.
+ */
+static int load_pfns(struct pm *pm, uint64_t *pfn, size_t n)
+{
+	size_t i, k = 0;
+	uint64_t first;
+	int err;
+
+	qsort(pfn, n, sizeof(*pfn), cmp_u64);
+	for (i = 0; i < n; i = k) {
+		first = pfn[i];
+		for (k = i + 1; k < n && pfn[k] - pfn[k - 1] <= RUN_GAP &&
+		     pfn[k] - first < RUN_MAX; k++)
+			;
+		err = load_run(pm, first, pfn[k - 1] - first + 1);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /* ---- THP ---- */
@@ -385,42 +442,6 @@ bool cs_pm_pmd_mapped_guess(const uint64_t *ent, const uint32_t *flags, uint64_t
 	return true;
 }
 
-/*
- * Pages of [@start, @end) that a PMD maps (not the huge zero page), from
- * PAGEMAP_SCAN; -1 when the kernel has no PAGEMAP_SCAN (pm->scan = 0).
- */
-static int64_t scan_thp(struct pm *pm, int fd, uint64_t start, uint64_t end)
-{
-	struct cs_page_region r[64];
-	struct cs_pm_scan_arg a = {
-		.size = sizeof(a), .start = start, .end = end,
-		.vec = (uintptr_t)r, .vec_len = 64,
-		.category_mask = CS_PAGE_IS_HUGE | CS_PAGE_IS_PRESENT | CS_PAGE_IS_PFNZERO,
-		.category_inverted = CS_PAGE_IS_PFNZERO,
-		.return_mask = CS_PAGE_IS_HUGE,
-	};
-	int64_t total = 0;
-	long n, i;
-
-	while (a.start < end) {
-		n = ioctl(fd, CS_PAGEMAP_SCAN, &a);
-		if (n < 0) {
-			if (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP) {
-				pm->scan = 0;
-				return -1;
-			}
-			return 0;	/* the VMA changed under us: nothing to add */
-		}
-		pm->scan = 1;
-		for (i = 0; i < n; i++)
-			total += (r[i].end - r[i].start) / pm->ps;
-		if (a.walk_end <= a.start)
-			break;
-		a.start = a.walk_end;
-	}
-	return total;
-}
-
 /* ---- walking ---- */
 
 static inline void add(struct cs_counts *c, enum cs_field f, uint64_t n)
@@ -429,17 +450,20 @@ static inline void add(struct cs_counts *c, enum cs_field f, uint64_t n)
 }
 
 /*
- * Count the pages of one VMA into @c (zeroed, all fields but cow_broken
- * marked available by the caller); @ksm gets the pages whose KSM bit is set.
+ * Count the pages of [@idx, @last) (virtual page numbers) into @c; @ksm
+ * gets the pages whose KSM bit is set, @any_thp whether one is part of a
+ * THP, and with @guess, @guessed the pages that cs_pm_pmd_mapped_guess()
+ * takes for PMD-mapped.
  */
-static int walk_vma(struct pm *pm, int fd, const struct cs_pm_maps_line *m,
-		    struct cs_counts *c, uint64_t *ksm)
+static int walk_range(struct pm *pm, int fd, uint64_t idx, uint64_t last, struct cs_counts *c,
+		      uint64_t *ksm, bool *any_thp, bool guess, uint64_t *guessed)
 {
-	uint64_t idx = m->start / pm->ps, last = m->end / pm->ps, n, i, guessed = 0;
-	bool any_thp = false;
+	uint64_t n, i, nneed;
 	ssize_t got;
+	int err;
 
 	while (idx < last) {
+		/* Chunks start at multiples of CHUNK, so a 2 MiB range is never cut. */
 		n = CHUNK - idx % CHUNK;
 		if (n > last - idx)
 			n = last - idx;
@@ -447,6 +471,22 @@ static int walk_vma(struct pm *pm, int fd, const struct cs_pm_maps_line *m,
 		if (got < 0)
 			got = 0;	/* the mm went away: nothing more to count */
 		memset((char *)pm->ent + got, 0, n * 8 - got);
+		/* The PFNs whose kpage* entries are not cached yet, read at once. */
+		for (i = 0, nneed = 0; i < n; i++) {
+			uint64_t e = pm->ent[i], pfn = e & CS_PM_PFN_MASK;
+			struct blk *b;
+
+			if (!(e & CS_PM_PRESENT) || !pfn)
+				continue;
+			b = pfn / BLK < pm->nblk ? pm->blk[pfn / BLK] : NULL;
+			if (!b || !pfn_loaded(b, pfn))
+				pm->need[nneed++] = pfn;
+		}
+		if (nneed) {
+			err = load_pfns(pm, pm->need, nneed);
+			if (err)
+				return err;
+		}
 		for (i = 0; i < n; i++) {
 			uint64_t e = pm->ent[i], pfn;
 			uint32_t fl, cnt;
@@ -463,9 +503,7 @@ static int walk_vma(struct pm *pm, int fd, const struct cs_pm_maps_line *m,
 				pm->pfn_hidden = true;
 				continue;
 			}
-			b = get_blk(pm, pfn);
-			if (!b)
-				return -ENOMEM;
+			b = pm->blk[pfn / BLK];
 			fl = b->flags[pfn % BLK];
 			cnt = b->count[pfn % BLK];
 			pm->fl[i] = fl;
@@ -482,26 +520,81 @@ static int walk_vma(struct pm *pm, int fd, const struct cs_pm_maps_line *m,
 				add(c, CS_FILE, 1);
 			}
 			add(c, cnt >= 2 ? CS_SHARED : CS_PRIVATE, 1);
-			any_thp |= !!(fl & (1u << CS_KPF_THP));
+			*any_thp |= !!(fl & (1u << CS_KPF_THP));
 			if (!(b->seen[pfn % BLK / 64] & (1ULL << (pfn % 64)))) {
 				b->seen[pfn % BLK / 64] |= 1ULL << (pfn % 64);
 				pm->unique++;
 			}
 		}
-		/* Chunks start at multiples of CHUNK, so a 2 MiB range is never cut. */
-		if (any_thp && pm->scan != 1)
+		if (guess && *any_thp)
 			for (i = (CS_PMD_PAGES - idx % CS_PMD_PAGES) % CS_PMD_PAGES;
 			     i + CS_PMD_PAGES <= n; i += CS_PMD_PAGES)
 				if (cs_pm_pmd_mapped_guess(pm->ent + i, pm->fl + i, idx + i))
-					guessed += CS_PMD_PAGES;
+					*guessed += CS_PMD_PAGES;
 		idx += n;
 	}
-	if (any_thp) {
-		int64_t t = pm->scan ? scan_thp(pm, fd, m->start, m->end) : -1;
-
-		c->val[CS_THP] = t >= 0 ? (uint64_t)t : guessed;
-	}
 	return 0;
+}
+
+/*
+ * Count the pages of one VMA into @c (the caller marks which fields are
+ * available); @ksm gets the pages whose KSM bit is set.
+ *
+ * With PAGEMAP_SCAN (Linux 6.7), the kernel first lists the populated
+ * ranges of the VMA (present or swapped pages), so that an empty or sparse
+ * range (a thread stack, a MAP_NORESERVE reservation of terabytes) costs
+ * what its populated pages cost, and says which pages a PMD maps (thp).
+ * Without it, pagemap is read over the whole VMA and thp is guessed.
+ */
+static int walk_vma(struct pm *pm, int fd, const struct cs_pm_maps_line *m,
+		    struct cs_counts *c, uint64_t *ksm)
+{
+	struct cs_pm_scan_arg a = {
+		.size = sizeof(a), .start = m->start, .end = m->end,
+		.vec = (uintptr_t)pm->reg, .vec_len = NREG,
+		.category_anyof_mask = CS_PAGE_IS_PRESENT | CS_PAGE_IS_SWAPPED,
+		.return_mask = CS_PAGE_IS_PRESENT | CS_PAGE_IS_SWAPPED | CS_PAGE_IS_HUGE |
+			       CS_PAGE_IS_PFNZERO,
+	};
+	uint64_t guessed = 0, thp = 0;
+	bool any_thp = false;
+	long n, i;
+	int err;
+
+	while (pm->scan != 0 && a.start < m->end) {
+		n = ioctl(fd, CS_PAGEMAP_SCAN, &a);
+		if (n < 0 && (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP) &&
+		    pm->scan < 0) {
+			pm->scan = 0;	/* before Linux 6.7 */
+			break;
+		}
+		if (n < 0)
+			return 0;	/* the mm went away: nothing to count */
+		pm->scan = 1;
+		for (i = 0; i < n; i++) {
+			const struct cs_page_region *r = &pm->reg[i];
+			uint64_t cat = r->categories;
+
+			if ((cat & CS_PAGE_IS_HUGE) && (cat & CS_PAGE_IS_PRESENT) &&
+			    !(cat & CS_PAGE_IS_PFNZERO))
+				thp += (r->end - r->start) / pm->ps;
+			err = walk_range(pm, fd, r->start / pm->ps, r->end / pm->ps, c, ksm,
+					 &any_thp, false, &guessed);
+			if (err)
+				return err;
+		}
+		if (a.walk_end <= a.start)
+			break;
+		a.start = a.walk_end;
+	}
+	if (pm->scan == 1) {
+		c->val[CS_THP] = thp;
+		return 0;
+	}
+	err = walk_range(pm, fd, m->start / pm->ps, m->end / pm->ps, c, ksm, &any_thp, true,
+			 &guessed);
+	c->val[CS_THP] = guessed;
+	return err;
 }
 
 /* The "KSM:" line (kB) of each VMA in /proc/PID/smaps, into its VMA row. */
@@ -992,6 +1085,7 @@ static void free_pm(struct pm *pm)
 	free(pm->blk);
 	free(pm->ent);
 	free(pm->fl);
+	free(pm->need);
 	free(pm->files);
 	if (pm->kc >= 0)
 		close(pm->kc);
@@ -1013,7 +1107,7 @@ static void free_pm(struct pm *pm)
  */
 int cs_pm_dump(uint32_t pid, bool want_vmas, struct cs_tree *t, struct cs_nl_err *e)
 {
-	struct pm pm = { .kc = -1, .kf = -1, .scan = -1 };
+	static struct pm pm;	/* large (its read buffers): not on the stack */
 	struct nodes ns = { 0 };
 	uint32_t root, *owner = NULL;
 	size_t i;
@@ -1022,6 +1116,8 @@ int cs_pm_dump(uint32_t pid, bool want_vmas, struct cs_tree *t, struct cs_nl_err
 	int err, ret = -1, f;
 
 	memset(e, 0, sizeof(*e));
+	memset(&pm, 0, sizeof(pm));
+	pm.kc = pm.kf = pm.scan = -1;
 	pm.ps = sysconf(_SC_PAGESIZE);
 	err = resolve_root(pid, &root);
 	if (err)
@@ -1034,7 +1130,8 @@ int cs_pm_dump(uint32_t pid, bool want_vmas, struct cs_tree *t, struct cs_nl_err
 		goto out;
 	pm.ent = malloc(CHUNK * sizeof(*pm.ent));
 	pm.fl = malloc(CHUNK * sizeof(*pm.fl));
-	if (!pm.ent || !pm.fl) {
+	pm.need = malloc(CHUNK * sizeof(*pm.need));
+	if (!pm.ent || !pm.fl || !pm.need) {
 		set_err(e, ENOMEM, "%s", "");
 		goto out;
 	}
