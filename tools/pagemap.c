@@ -246,8 +246,11 @@ int cs_pm_parse_maps_line(char *line, struct cs_pm_maps_line *m)
 	return 0;
 }
 
-/* The kind of a file-backed VMA's file, looked up through map_files. */
-static int file_kind(struct pm *pm, const char *dir, const struct cs_pm_maps_line *m)
+/*
+ * The kind of a file-backed VMA's file, looked up through map_files (which
+ * only the process's directory has, not a thread's: @pid).
+ */
+static int file_kind(struct pm *pm, uint32_t pid, const struct cs_pm_maps_line *m)
 {
 	char path[128];
 	struct statfs sf;
@@ -259,7 +262,8 @@ static int file_kind(struct pm *pm, const char *dir, const struct cs_pm_maps_lin
 		if (pm->files[i].major == m->major && pm->files[i].minor == m->minor &&
 		    pm->files[i].inode == m->inode)
 			return pm->files[i].kind;
-	snprintf(path, sizeof(path), "%s/map_files/%" PRIx64 "-%" PRIx64, dir, m->start, m->end);
+	snprintf(path, sizeof(path), "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, pid, m->start,
+		 m->end);
 	if (!statfs(path, &sf) && sf.f_type == HUGETLBFS_MAGIC)
 		kind = FK_HUGETLB;
 	else if (!stat(path, &st) && S_ISCHR(st.st_mode) &&
@@ -309,7 +313,8 @@ static bool smaps_says_skipped(const char *dir, uint64_t start)
 }
 
 /* Is this VMA one that the module skips (hugetlb, VM_PFNMAP, VM_IO)? */
-static bool vma_skipped(struct pm *pm, const char *dir, const struct cs_pm_maps_line *m)
+static bool vma_skipped(struct pm *pm, uint32_t pid, const char *dir,
+			const struct cs_pm_maps_line *m)
 {
 	int kind;
 
@@ -319,7 +324,7 @@ static bool vma_skipped(struct pm *pm, const char *dir, const struct cs_pm_maps_
 		return false;
 	if (strstr(m->name, "anon_hugepage"))
 		return true;
-	kind = file_kind(pm, dir, m);
+	kind = file_kind(pm, pid, m);
 	return kind == FK_HUGETLB || (kind == FK_DEVICE && smaps_says_skipped(dir, m->start));
 }
 
@@ -672,7 +677,7 @@ static int walk_proc(struct pm *pm, const struct node *n, struct cs_proc *p, boo
 		if (cs_pm_parse_maps_line(line, &m) || !strcmp(m.name, "[vsyscall]"))
 			continue;	/* the gate area is no VMA */
 		mark_page_fields(&c);
-		if (vma_skipped(pm, dir, &m)) {
+		if (vma_skipped(pm, n->pid, dir, &m)) {
 			p->c.val[CS_SKIPPED_VMAS]++;
 		} else {
 			err = walk_vma(pm, fd, &m, &c, &ksm);
