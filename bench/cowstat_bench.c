@@ -21,7 +21,7 @@
  * Output: "#" comment lines, and tab-separated records that bench/run.sh
  * turns into the table and the plot:
  *   time   SHAPE PAGES METHOD MEDIAN_NS MIN_NS MAX_NS
- *   mem    SHAPE PROCESSES PEAK BASELINE_PEAK HELD BASELINE_HELD (bytes)
+ *   mem    SHAPE PROCESSES PEAK BASELINE_PEAK HELD NOPEN (bytes; see cg_cost())
  *   stall  SHAPE METHOD WORST_NS P99_NS ITERATIONS
  *   shape  SHAPE PROCESSES RSS THP (the module's summary)
  * Static, so that running it maps no library page that a tree maps.
@@ -452,36 +452,34 @@ static void stall(const struct shape *s, enum method m, const struct tree *t)
 
 /* ---- the module's memory ---- */
 
-/* The "kernel" line of a memory cgroup's memory.stat, in bytes (-1: none). */
-static long long cg_kernel(const char *dir)
+static long long cg_read(const char *dir, const char *file)
 {
-	char path[96], *p;
+	char path[96];
 
-	snprintf(path, sizeof(path), "%s/memory.stat", dir);
-	if (slurp(path) < 0)
-		return -1;
-	p = strstr(rbuf, "\nkernel ");
-	return p ? atoll(p + 8) : -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return slurp(path) > 0 ? atoll(rbuf) : -1;
 }
 
 /*
- * What a read of @file (a debugfs file of the module; NULL: nothing) costs
- * in kernel memory, in a fresh memory cgroup into which a reader moves
- * itself.  The reader's buffer is a shared mapping touched before it moves,
- * and cgroup v2 does not move old charges, so what is charged there is what
- * the kernel allocates for the read: the module's snapshot and walk state
+ * What reads of @file (a debugfs file of the module; NULL: none) cost in
+ * kernel memory, in a fresh memory cgroup into which a reader moves itself.
+ * The reader's buffer is a shared mapping touched before it moves, and
+ * cgroup v2 does not move old charges, so what is charged there is what the
+ * kernel allocates for the reads: the module's snapshot and walk state
  * (charged to the caller, spec section 5), the seq_file buffer, the open
- * file.  @peak: memory.peak after the reader is gone, which includes what
- * the walk freed before it ended, in units of the memcg charge batch (64
- * pages: the page counter is charged a batch at a time); @held: the growth
- * of memory.stat's "kernel" from before the open to after it (the walk is
- * done then and its result held), in bytes.
+ * file.  The page counter is charged 64 pages (256 KiB) at a time (the
+ * memcg charge batch), so one read is resolved to 256 KiB only:
+ *   @nopen 1: one open() and read to the end; @peak is memory.peak after
+ *	the reader is gone, which includes what the walk freed before it ended;
+ *   @nopen > 1: @nopen open()s held at once, each a walk whose result the
+ *	open file holds; @held is memory.current's growth across them, so
+ *	that @held / @nopen is resolved to 256 KiB / @nopen.
  */
-static int cg_cost(const char *file, int n, long long *peak, long long *held)
+static int cg_cost(const char *file, int n, int nopen, long long *peak, long long *held)
 {
 	char dir[64], path[96];
-	long long k0, k1;
-	int st, fd;
+	int st, fd[64], i;
+	long long c0;
 	pid_t c;
 
 	snprintf(dir, sizeof(dir), CGROOT "/bench%d", n);
@@ -492,22 +490,22 @@ static int cg_cost(const char *file, int n, long long *peak, long long *held)
 		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 		if (write_str(path, "0"))
 			_exit(1);
-		k0 = cg_kernel(dir);
-		fd = file ? open(file, O_RDONLY) : -1;
-		k1 = cg_kernel(dir);
-		rheld[0] = k1 - k0;
-		if (fd >= 0) {
-			while (read(fd, rbuf, rbuf_len) > 0)
-				;
-			close(fd);
+		c0 = cg_read(dir, "memory.current");
+		for (i = 0; file && i < nopen; i++) {
+			fd[i] = open(file, O_RDONLY);
+			if (fd[i] < 0)
+				_exit(1);
 		}
-		_exit(file && fd < 0);
+		rheld[0] = cg_read(dir, "memory.current") - c0;
+		if (file && nopen == 1)
+			while (read(fd[0], rbuf, rbuf_len) > 0)
+				;
+		_exit(0);
 	}
 	if (c < 0 || waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st))
 		return -1;
 	*held = rheld[0];
-	snprintf(path, sizeof(path), "%s/memory.peak", dir);
-	*peak = slurp(path) > 0 ? atoll(rbuf) : -1;
+	*peak = cg_read(dir, "memory.peak");
 	rmdir(dir);
 	return 0;
 }
@@ -567,8 +565,9 @@ int main(int argc, char **argv)
 		const struct shape *s = &shapes[si];
 		unsigned long long pages, thp, procs;
 		struct tree t;
-		uint64_t med;
-		long long peak, base, held, bheld;
+		uint64_t med, tree_ns = 0;
+		long long peak, base, held, dummy;
+		int nopen;
 		int m;
 
 		printf("# bench: building %s\n", s->name);
@@ -580,14 +579,21 @@ int main(int argc, char **argv)
 		thp = summary_get("thp");
 		procs = summary_get("processes");
 		printf("shape\t%s\t%llu\t%llu\t%llu\n", s->name, procs, pages, thp);
-		for (m = 0; m < M_NR; m++)
+		for (m = 0; m < M_NR; m++) {
 			time_method(s, m, &t, pages, &med);
+			if (m == M_TREE)
+				tree_ns = med;
+		}
 		if (cgok) {
-			if (cg_cost(NULL, ncg++, &base, &bheld) ||
-			    cg_cost(CS_DIR "/tree", ncg++, &peak, &held))
+			/* As many held walks as take about 6 s: finer than 256 KiB. */
+			nopen = tree_ns ? 6000000000ULL / tree_ns : 64;
+			nopen = nopen < 1 ? 1 : nopen > 64 ? 64 : nopen;
+			if (cg_cost(NULL, ncg++, 1, &base, &dummy) ||
+			    cg_cost(CS_DIR "/tree", ncg++, 1, &peak, &dummy) ||
+			    cg_cost(CS_DIR "/tree", ncg++, nopen, &dummy, &held))
 				die("memory cgroup");
-			printf("mem\t%s\t%llu\t%lld\t%lld\t%lld\t%lld\n", s->name, procs, peak,
-			       base, held, bheld);
+			printf("mem\t%s\t%llu\t%lld\t%lld\t%lld\t%d\n", s->name, procs, peak,
+			       base, held, nopen);
 		}
 		if (s->stall) {
 			stall(s, M_NONE, &t);

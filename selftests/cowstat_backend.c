@@ -475,7 +475,8 @@ TEST(no_such_pid_exits_3)
 	EXPECT_EQ(3, m.status);
 	EXPECT_EQ(3, p.status) TH_LOG("%s", p.err);
 	EXPECT_STREQ("", p.out);
-	EXPECT_TRUE(!strncmp(p.err, "cowstat: no such process: 2147483647", 36)) TH_LOG("%s", p.err);
+	EXPECT_TRUE(!strncmp(p.err, "cowstat: no such process: 2147483647", 36))
+		TH_LOG("%s", p.err);
 	cli_free(&m);
 	cli_free(&p);
 }
@@ -534,12 +535,13 @@ TEST(works_without_the_module)
 	int fd, ret1, ret2;
 
 	if (!ko)
-		SKIP(return, "COWSTAT_KO does not name cowstat.ko, so it could not be loaded again");
+		SKIP(return, "COWSTAT_KO does not name cowstat.ko: it could not be loaded again");
 	root = cs_spawn(build_scenarios, NULL);
 	ASSERT_LT(0, root);
 	snprintf(arg, sizeof(arg), "%d", root);
 	ASSERT_EQ(0, run_cli(&p0, 0, 0, PM, "--json", arg, NULL));
-	ASSERT_EQ(0, syscall(SYS_delete_module, "cowstat", O_NONBLOCK)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, syscall(SYS_delete_module, "cowstat", O_NONBLOCK))
+		TH_LOG("%s", strerror(errno));
 	ret1 = run_cli(&m, 0, 0, "--json", arg, NULL);
 	ret2 = run_cli(&p, 0, 0, PM, "--json", arg, NULL);
 	fd = open(ko, O_RDONLY | O_CLOEXEC);

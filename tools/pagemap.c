@@ -615,8 +615,8 @@ static void ksm_from_smaps(const char *dir, struct cs_proc *p, uint64_t ps)
 	if (!s)
 		return;
 	for (line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
-		if (sscanf(line, "%llx-%llx ", &a, &e) == 2 && line[strspn(line,
-		    "0123456789abcdef")] == '-') {
+		if (sscanf(line, "%llx-%llx ", &a, &e) == 2 &&
+		    line[strspn(line, "0123456789abcdef")] == '-') {
 			cur = NULL;
 			for (j = 0; j < p->nr_vmas; j++)
 				if (p->vmas[j].start == a)
