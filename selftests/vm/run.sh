@@ -8,12 +8,14 @@
 # a warning, a BUG, an oops, a KASAN/UBSAN/lockdep report, an RCU stall or a
 # soft lockup.
 #
-#   selftests/vm/run.sh KVER|debug|debug-X.Y [test|demo]
+#   selftests/vm/run.sh KVER|debug|debug-X.Y [test|demo|bench]
 #
 # KVER is an installed Debian kernel (see scripts/kernels.sh); debug-X.Y is
 # the debug kernel that scripts/debug-kernel.sh builds from linux-source-X.Y
 # (build/kernel/debug-X.Y), and "debug" is debug-6.12.  The counts are written to
-# build/vm/KVER/result as "passed failed skipped".
+# build/vm/KVER/result as "passed failed skipped".  "bench" runs
+# bench/cowstat_bench instead of the tests (make bench, bench/run.sh).
+# COWSTAT_VM_MEM sets the guest's memory in MiB (default 2048).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -109,6 +111,13 @@ for t in $(make -s -C selftests OUTPUT="$top/build/selftests" list-files); do
 done
 echo "$tests" >"$root/tests/list"
 [ -x tools/cowstat ] && install_prog tools/cowstat bin/cowstat
+if [ "$mode" = bench ]; then
+	mkdir -p "$top/build/bench"
+	make -s -C bench OUTPUT="$top/build/bench" >>"$work/build.log" 2>&1 ||
+		{ cat "$work/build.log"; echo "run: bench build failed" >&2; exit 1; }
+	install_prog "$top/build/bench/cowstat_bench" tests/cowstat_bench
+	echo "${COWSTAT_BENCH_ARGS:-}" >"$root/etc/cowstat-bench-args"
+fi
 for f in selftests/vm/guest/*; do
 	cp "$f" "$root/tests/"
 done
@@ -144,7 +153,7 @@ debug|debug-*) timeout_s=${COWSTAT_VM_TIMEOUT:-5400} ;;
 *) timeout_s=${COWSTAT_VM_TIMEOUT:-3600} ;;
 esac
 echo "# vm $kver: booting $(basename "$image") ($mode)"
-timeout "$timeout_s" qemu-system-x86_64 -m 2048 -smp 2 -cpu max \
+timeout "$timeout_s" qemu-system-x86_64 -m "${COWSTAT_VM_MEM:-2048}" -smp 2 -cpu max \
 	-display none -no-reboot -monitor none \
 	-serial stdio -serial "file:$klog" \
 	-kernel "$image" -initrd "$work/initrd.gz" \
