@@ -1128,7 +1128,7 @@ static void run_storm(struct __test_metadata *_metadata, FIXTURE_DATA(fuzz) *sel
 	EXPECT_EQ(saved, cs_read_pid());
 }
 
-TEST_F_TIMEOUT(fuzz, netlink_storm, 900)
+TEST_F_TIMEOUT(fuzz, netlink_storm, 2400)
 {
 	run_storm(_metadata, self, 1);
 }
