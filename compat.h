@@ -56,6 +56,36 @@ static inline int cs_page_mapcount(struct page *page)
 #endif
 }
 
+/*
+ * The mapcount that every page of a large @folio mapped by a PMD has, when
+ * it is the same for all of them because no page of the folio is mapped by
+ * a PTE anywhere: then each page's mapcount is the folio's PMD mappings.
+ * -1 when the pages' mapcounts may differ (read each one then), or when
+ * this kernel cannot tell cheaply.  The caller holds the lock of a PMD that
+ * maps @folio, so it stays a large folio; like any mapcount read it is a
+ * snapshot of mappings that other processes may be changing.
+ */
+static inline int cs_folio_pmd_mapcount(struct folio *folio)
+{
+#if defined(CS_HAVE_FOLIO_LARGE_MAPCOUNT)
+	/* _large_mapcount counts every PTE and PMD mapping of the folio. */
+	int entire = folio_entire_mapcount(folio);
+
+	return folio_large_mapcount(folio) == entire ? entire : -1;
+#elif defined(CS_HAVE_PAGE_DOUBLE_MAP)
+	/*
+	 * PG_double_map is set on an anonymous THP once a PMD mapping of it
+	 * is split while others remain (each page's _mapcount then carries
+	 * an offset); a file THP's pages count its PMD mappings one by one.
+	 */
+	if (!folio_test_anon(folio) || PageDoubleMap(&folio->page))
+		return -1;
+	return folio_entire_mapcount(folio);
+#else
+	return -1;
+#endif
+}
+
 /* A PMD read without the page-table lock, as pte_offset_map() does. */
 static inline pmd_t cs_pmd_read(pmd_t *pmdp)
 {
