@@ -86,6 +86,30 @@ static inline int cs_folio_pmd_mapcount(struct folio *folio)
 #endif
 }
 
+/*
+ * What the pages of a large @folio have in their mapcount besides their
+ * own PTE mappings (its PMD mappings), read once for the whole folio and
+ * given to cs_large_page_mapcount() for each of its pages.
+ */
+static inline int cs_folio_mapcount_base(struct folio *folio)
+{
+#ifdef CS_HAVE_PAGE_DOUBLE_MAP
+	return 0;	/* unused: 6.1's page_mapcount() is asked per page */
+#else
+	return folio_entire_mapcount(folio);
+#endif
+}
+
+/* cs_page_mapcount() of a page of a large folio, given its folio's base. */
+static inline int cs_large_page_mapcount(struct page *page, int base)
+{
+#ifdef CS_HAVE_PAGE_DOUBLE_MAP
+	return page_mapcount(page);
+#else
+	return atomic_read(&page->_mapcount) + 1 + base;
+#endif
+}
+
 /* A PMD read without the page-table lock, as pte_offset_map() does. */
 static inline pmd_t cs_pmd_read(pmd_t *pmdp)
 {

@@ -131,29 +131,85 @@ static __always_inline void rank_pages(struct cs_pass *ps,
 	}
 }
 
-/* A mapped page at position @idx of the chunk (when ranking). */
+/*
+ * @n mapped pages from page frame @pfn on, at chunk positions @idx.. (when
+ * ranking), all of one folio and all of mapcount @mapcount.  @anon: the
+ * folio is anonymous; @ksm: a KSM page; @av: its anon_vma when its pages
+ * are to be ranked, else NULL.
+ */
+static __always_inline void count_run(struct cs_pass *ps,
+				      struct vm_area_struct *vma, bool anon,
+				      bool ksm, const struct anon_vma *av,
+				      unsigned long pfn, unsigned long idx,
+				      unsigned long n, int mapcount)
+{
+	u64 *v = ps->vc.v;
+	bool shared = mapcount >= 2;
+
+	v[CS_RSS] += n;
+	v[anon ? CS_ANON : CS_FILE] += n;
+	v[shared ? CS_SHARED : CS_PRIVATE] += n;
+	if (anon) {
+		v[shared ? CS_ANON_SHARED : CS_ANON_PRIVATE] += n;
+		if (ksm)
+			v[CS_KSM] += n;	/* KSM pages belong to no lineage */
+		else if (av)
+			rank_pages(ps, vma, av, pfn, idx, n, mapcount);
+	}
+	if (n == 1)
+		add_pfn(ps->snap, pfn);
+	else
+		add_pfn_range(ps->snap, pfn, n);
+}
+
+/* The anon_vma by which @folio's pages are ranked, or NULL. */
+static __always_inline const struct anon_vma *
+rank_anon_vma(const struct cs_pass *ps, struct page *page, bool anon, bool ksm)
+{
+	return ps->rank && anon && !ksm ? cs_page_anon_vma(page) : NULL;
+}
+
+/*
+ * What the pages of one folio share, read once for a run of its pages
+ * (a PTE-mapped large folio maps up to 512 consecutive PTEs).
+ */
+struct folio_info {
+	struct folio *folio;
+	const struct anon_vma *av;	/* rank_anon_vma() */
+	int base;			/* cs_folio_mapcount_base(), if @large */
+	bool anon, ksm, large;
+};
+
+static __always_inline void get_folio_info(const struct cs_pass *ps,
+					   struct folio_info *fi,
+					   struct folio *folio,
+					   struct page *page)
+{
+	fi->folio = folio;
+	fi->anon = folio_test_anon(folio);
+	fi->ksm = fi->anon && folio_test_ksm(folio);
+	fi->av = rank_anon_vma(ps, page, fi->anon, fi->ksm);
+	fi->large = folio_test_large(folio);
+	fi->base = fi->large ? cs_folio_mapcount_base(folio) : 0;
+}
+
+/*
+ * A mapped page at position @idx of the chunk (when ranking), whose
+ * folio's shared state @fi holds if it is the same folio as last time.
+ */
 static __always_inline void count_page(struct cs_pass *ps,
 				       struct vm_area_struct *vma,
+				       struct folio_info *fi,
 				       struct page *page, unsigned long pfn,
 				       unsigned long idx)
 {
-	u64 *v = ps->vc.v;
-	bool anon = PageAnon(page);
-	int mapcount = cs_page_mapcount(page);
-	bool shared = mapcount >= 2;
+	struct folio *folio = page_folio(page);
 
-	v[CS_RSS]++;
-	v[anon ? CS_ANON : CS_FILE]++;
-	v[shared ? CS_SHARED : CS_PRIVATE]++;
-	if (anon) {
-		v[shared ? CS_ANON_SHARED : CS_ANON_PRIVATE]++;
-		if (folio_test_ksm(page_folio(page)))
-			v[CS_KSM]++;	/* KSM pages belong to no lineage */
-		else if (ps->rank)
-			rank_pages(ps, vma, cs_page_anon_vma(page), pfn, idx, 1,
-				   mapcount);
-	}
-	add_pfn(ps->snap, pfn);
+	if (folio != fi->folio)
+		get_folio_info(ps, fi, folio, page);
+	count_run(ps, vma, fi->anon, fi->ksm, fi->av, pfn, idx, 1,
+		  fi->large ? cs_large_page_mapcount(page, fi->base) :
+			      cs_page_mapcount(page));
 }
 
 /*
@@ -206,6 +262,7 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
 		  unsigned long addr, unsigned long end, pte_t *ptep)
 {
 	unsigned long idx = ps->rank ? linear_page_index(vma, addr) - ps->lo : 0;
+	struct folio_info fi = { };
 	unsigned long pfn;
 	struct page *page;
 	pte_t pte;
@@ -219,7 +276,8 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
 			if (unlikely(is_zero_pfn(pfn)))
 				ps->vc.v[CS_ZERO]++;
 			else if (likely(!pte_special(pte) && pfn_has_page(ps, pfn)))
-				count_page(ps, vma, pfn_to_page(pfn), pfn, idx);
+				count_page(ps, vma, &fi, pfn_to_page(pfn), pfn,
+					   idx);
 			continue;
 		}
 		if (cs_pte_is_swapped(pte)) {
@@ -242,7 +300,9 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
  *
  * When every page of the folio has the same mapcount (no page of it is
  * mapped by a PTE anywhere), the range is counted, added to the unique set
- * and ranked as a whole, without reading its pages; otherwise page by page.
+ * and ranked as a whole, without reading its pages; otherwise page by
+ * page, reading only each page's own mapcount: what the folio's pages
+ * share (anonymous, KSM, anon_vma, PMD mappings) is read once.
  */
 void cs_pass_pmd(struct cs_pass *ps, struct vm_area_struct *vma,
 		 unsigned long addr, unsigned long end, struct page *page)
@@ -250,30 +310,20 @@ void cs_pass_pmd(struct cs_pass *ps, struct vm_area_struct *vma,
 	unsigned long n = (end - addr) >> PAGE_SHIFT, pfn = page_to_pfn(page);
 	unsigned long idx = ps->rank ? linear_page_index(vma, addr) - ps->lo : 0;
 	struct folio *folio = page_folio(page);
-	int mapcount = cs_folio_pmd_mapcount(folio);
-	u64 *v = ps->vc.v;
-	bool anon, shared;
+	int mapcount = cs_folio_pmd_mapcount(folio), base;
+	bool anon = folio_test_anon(folio);
+	bool ksm = anon && folio_test_ksm(folio);
+	const struct anon_vma *av = rank_anon_vma(ps, page, anon, ksm);
 
-	v[CS_THP] += n;
-	if (mapcount < 0) {
-		for (; n; n--, pfn++, idx++)
-			count_page(ps, vma, pfn_to_page(pfn), pfn, idx);
+	ps->vc.v[CS_THP] += n;
+	if (mapcount >= 0) {
+		count_run(ps, vma, anon, ksm, av, pfn, idx, n, mapcount);
 		return;
 	}
-	anon = folio_test_anon(folio);
-	shared = mapcount >= 2;
-	v[CS_RSS] += n;
-	v[anon ? CS_ANON : CS_FILE] += n;
-	v[shared ? CS_SHARED : CS_PRIVATE] += n;
-	if (anon) {
-		v[shared ? CS_ANON_SHARED : CS_ANON_PRIVATE] += n;
-		if (folio_test_ksm(folio))
-			v[CS_KSM] += n;
-		else if (ps->rank)
-			rank_pages(ps, vma, cs_page_anon_vma(page), pfn, idx, n,
-				   mapcount);
-	}
-	add_pfn_range(ps->snap, pfn, n);
+	base = cs_folio_mapcount_base(folio);
+	for (; n; n--, pfn++, idx++)
+		count_run(ps, vma, anon, ksm, av, pfn, idx, 1,
+			  cs_large_page_mapcount(pfn_to_page(pfn), base));
 }
 
 /* A copy of @name cut to @snap->name_max bytes, flagging a cut in @v. */
