@@ -27,6 +27,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "compat.h"
 #include "cowstat.h"
@@ -557,14 +558,19 @@ static int alloc_pfn_bits(struct cs_snapshot *snap)
 
 	for_each_online_node(nid)
 		nr = max(nr, node_end_pfn(nid));
-	/* Past INT_MAX bytes kvmalloc() WARNs (a panic with panic_on_warn). */
+	/* No request past INT_MAX bytes, as for every allocation of a walk. */
 	if (cs_too_big(BITS_TO_LONGS(nr), sizeof(long))) {
 		pr_warn_ratelimited("cowstat: %lu page frames: too many for the unique set\n",
 				    nr);
 		return -E2BIG;
 	}
-	snap->pfn_bits = kvcalloc(BITS_TO_LONGS(nr), sizeof(long),
-				  GFP_KERNEL_ACCOUNT);
+	/*
+	 * vmalloc'ed: it needs no contiguous memory, and kvmalloc()'s first
+	 * try, a high-order allocation, may compact and reclaim on a
+	 * fragmented machine, at every walk.
+	 */
+	snap->pfn_bits = __vmalloc(BITS_TO_LONGS(nr) * sizeof(long),
+				   GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!snap->pfn_bits)
 		return -ENOMEM;
 	snap->nr_pfn_bits = nr;
@@ -625,7 +631,7 @@ out:
  */
 void cs_walk_drop_scratch(struct cs_snapshot *snap)
 {
-	kvfree(snap->pfn_bits);
+	vfree(snap->pfn_bits);
 	snap->pfn_bits = NULL;
 	snap->nr_pfn_bits = 0;
 	kvfree(snap->members);
