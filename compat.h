@@ -56,6 +56,60 @@ static inline int cs_page_mapcount(struct page *page)
 #endif
 }
 
+/*
+ * The mapcount that every page of a large @folio mapped by a PMD has, when
+ * it is the same for all of them because no page of the folio is mapped by
+ * a PTE anywhere: then each page's mapcount is the folio's PMD mappings.
+ * -1 when the pages' mapcounts may differ (read each one then), or when
+ * this kernel cannot tell cheaply.  The caller holds the lock of a PMD that
+ * maps @folio, so it stays a large folio; like any mapcount read it is a
+ * snapshot of mappings that other processes may be changing.
+ */
+static inline int cs_folio_pmd_mapcount(struct folio *folio)
+{
+#if defined(CS_HAVE_FOLIO_LARGE_MAPCOUNT)
+	/* _large_mapcount counts every PTE and PMD mapping of the folio. */
+	int entire = folio_entire_mapcount(folio);
+
+	return folio_large_mapcount(folio) == entire ? entire : -1;
+#elif defined(CS_HAVE_PAGE_DOUBLE_MAP)
+	/*
+	 * PG_double_map is set on an anonymous THP once a PMD mapping of it
+	 * is split while others remain (each page's _mapcount then carries
+	 * an offset); a file THP's pages count its PMD mappings one by one.
+	 */
+	if (!folio_test_anon(folio) || PageDoubleMap(&folio->page))
+		return -1;
+	return folio_entire_mapcount(folio);
+#else
+	return -1;
+#endif
+}
+
+/*
+ * What the pages of a large @folio have in their mapcount besides their
+ * own PTE mappings (its PMD mappings), read once for the whole folio and
+ * given to cs_large_page_mapcount() for each of its pages.
+ */
+static inline int cs_folio_mapcount_base(struct folio *folio)
+{
+#ifdef CS_HAVE_PAGE_DOUBLE_MAP
+	return 0;	/* unused: 6.1's page_mapcount() is asked per page */
+#else
+	return folio_entire_mapcount(folio);
+#endif
+}
+
+/* cs_page_mapcount() of a page of a large folio, given its folio's base. */
+static inline int cs_large_page_mapcount(struct page *page, int base)
+{
+#ifdef CS_HAVE_PAGE_DOUBLE_MAP
+	return page_mapcount(page);
+#else
+	return atomic_read(&page->_mapcount) + 1 + base;
+#endif
+}
+
 /* A PMD read without the page-table lock, as pte_offset_map() does. */
 static inline pmd_t cs_pmd_read(pmd_t *pmdp)
 {

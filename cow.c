@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * COW-broken pages, exactly as spec section 4 defines them.
+ * The anonymous VMAs' pages: every page field, and COW-broken pages
+ * exactly as spec section 4 defines them, in one read of each page table.
  *
- * A position is (root anon_vma, page index).  The tree's anonymous VMAs are
- * grouped into families: VMAs of one lineage (same root anon_vma) whose
- * page-index ranges overlap.  A family with members in two or more mms is
- * walked position by position, one chunk of CHUNK positions at a time,
- * across all its members, in two passes:
- *
- *  1. every member's pages in the chunk are ranked, and for each position
- *     the best-ranked copy (the original) and whether more than one
- *     physical page is there are kept;
- *  2. every member's private pages that are not the original of a position
- *     with several copies are counted as cow_broken.
+ * A position is (root anon_vma, page index).  The tree's anonymous VMAs
+ * (walk.c's members) are grouped into families: VMAs of one lineage (same
+ * root anon_vma) whose page-index ranges overlap.  A family with members
+ * in two or more mms is read position by position, one chunk of CS_CHUNK
+ * positions (a page table's worth) at a time, across all its members.
+ * Each member's page table there is read once, and that one read both
+ * counts its pages (walk.c's cs_pass_ptes()) and ranks its anonymous
+ * pages of the lineage: for each position, the best-ranked copy (the
+ * original), its holder, and whether more than one physical page is there;
+ * and, per member, which of its copies are private.  Once every member has
+ * been read, each private copy at a position with several copies that is
+ * not the original is cow_broken for its member.  A cow_broken page is
+ * therefore always one that the same read counted in anon_private:
+ * cow_broken <= anon_private holds by construction, whatever the tree did
+ * meanwhile.  A family with members in one mm only, and a chunk where only
+ * one member has a page table, are read for their counts alone: one member
+ * cannot hold two copies of a position.
  *
  * A copy's rank is (anon_vma depth, not inherited, holder's rank): fewest
  * ->parent hops to the root anon_vma first, then inherited before created,
@@ -23,23 +30,21 @@
  * of that page inherited it.  So every holder computes the same first two
  * rank fields for a copy, and the minimum over holders is the copy's rank.
  *
- * Each member is exactly the address range that walk.c counted, and it is
- * scanned again only there, in the VMAs that now map that range with the
- * same lineage and the same page indices, so that a VMA split or merged
- * meanwhile is never counted twice.  The tree can change between the two
- * walks (a page's mapcount can drop when a relative writes or exits), so a
- * member's cow_broken is capped at the anon_private that walk.c counted
- * in it: cow_broken <= anon_private holds in every row, whatever ran.
+ * Each member is exactly the address range that walk.c found for it, and
+ * it is read only there, in the VMAs that now map that range with the same
+ * lineage and the same page indices, so that a VMA split or merged
+ * meanwhile is never counted twice.
  *
- * Cost: only chunks where two or more members have a page table are
- * scanned (a member with no page table there holds no copy; one member
- * alone cannot hold two copies of a position).  Before each chunk, each
- * member's page tables are searched for its next populated PMD, skipping
- * empty upper levels whole, so a terabyte MAP_NORESERVE reservation costs
- * what its page tables cost.  Memory: CHUNK positions of state, whatever
- * the size of the family; each member's mmap_lock is taken for read once
- * per populated chunk and pass, and once per search.
+ * Cost: each member's page tables are searched for its next populated PMD,
+ * skipping empty upper levels whole, so a terabyte MAP_NORESERVE
+ * reservation costs what its page tables cost.  Memory: CS_CHUNK positions
+ * of state, whatever the size of the family, and a chunk's bitmap per
+ * member.  In a family of several mms each member's mmap_lock is taken for
+ * read once per populated chunk (the search for its next populated PMD is
+ * made under the same hold); a family of one mm is read as walk.c reads a
+ * VMA, yielding between page tables.
  */
+#include <linux/bitmap.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/pagemap.h>
@@ -52,124 +57,20 @@
 #include "compat.h"
 #include "cowstat.h"
 
-#define CHUNK		PTRS_PER_PTE	/* positions: one page table */
-#define NO_PFN		ULONG_MAX
-
-struct position {
-	u64 best_key;
-	unsigned long best_pfn;
-	unsigned long first_pfn;
-	bool multi;
-};
-
 struct cow_scan {
 	struct cs_snapshot *snap;
-	struct position *pos;
-	struct cs_member *m;
-	unsigned long lo;		/* first position of the chunk */
-	bool count;			/* pass 2 */
-	u64 broken;
-	/*
-	 * The last anon_vma whose depth was computed, and that depth; valid
-	 * only for one hold of one mm's mmap_lock (scan_member() resets it):
-	 * anon_vmas are SLAB_TYPESAFE_BY_RCU, so once the lock is dropped the
-	 * same address can be another anon_vma.
-	 */
-	const struct anon_vma *av_cached;
-	u32 depth_cached;
+	struct cs_pass pass;
+	DECLARE_BITMAP(multi, CS_CHUNK);
 };
 
-/*
- * ->parent hops from @av to its root.  The holder's mmap_lock and the
- * page-table lock keep the chain alive: the VMA links all its ancestors.
- */
-static u32 anon_vma_depth(struct cow_scan *s, const struct anon_vma *av)
-{
-	const struct anon_vma *a = av;
-	u32 depth = 0;
-
-	if (av == s->av_cached)
-		return s->depth_cached;
-	while (a->parent != a && depth < U32_MAX)
-		a = a->parent, depth++;
-	s->av_cached = av;
-	s->depth_cached = depth;
-	return depth;
-}
-
-static void scan_page(void *priv, struct vm_area_struct *vma,
-		      unsigned long addr, struct page *page, bool pmd_mapped)
-{
-	struct cow_scan *s = priv;
-	unsigned long pfn, idx;
-	const struct anon_vma *av;
-	struct position *p;
-	int mapcount;
-	bool inherited;
-	u64 key;
-
-	if (!PageAnon(page) || folio_test_ksm(page_folio(page)))
-		return;
-	av = cs_page_anon_vma(page);
-	if (!av || av->root != s->m->key)
-		return;
-	idx = linear_page_index(vma, addr) - s->lo;
-	if (WARN_ON_ONCE(idx >= CHUNK))
-		return;
-	p = &s->pos[idx];
-	pfn = page_to_pfn(page);
-	mapcount = cs_page_mapcount(page);
-
-	if (s->count) {
-		if (mapcount <= 1 && p->multi && pfn != p->best_pfn)
-			s->broken++;
-		return;
-	}
-
-	inherited = av != vma->anon_vma || mapcount >= 2;
-	key = (u64)min_t(u32, anon_vma_depth(s, av), S32_MAX) << 33 |
-	      (u64)!inherited << 32 | s->snap->procs[s->m->proc].rank;
-	if (p->first_pfn == NO_PFN)
-		p->first_pfn = pfn;
-	else if (pfn != p->first_pfn)
-		p->multi = true;
-	if (key < p->best_key) {
-		p->best_key = key;
-		p->best_pfn = pfn;
-	}
-}
-
-static void scan_nothing(void *priv, unsigned long nr)
-{
-}
-
-/* A page under migration: its mapcount must not be read, so it is not ranked. */
-static void scan_migrating(void *priv, struct vm_area_struct *vma,
-			   unsigned long addr, struct page *page)
-{
-}
-
-static int scan_unlocked(void *priv)
-{
-	return 0;
-}
-
-static const struct cs_pt_ops scan_ops = {
-	.page		= scan_page,
-	.migrating	= scan_migrating,
-	.zero		= scan_nothing,
-	.swapped	= scan_nothing,
-	.unlocked	= scan_unlocked,
-};
-
-/* The address of position @idx in member @m's counted range. */
+/* The address of position @idx in member @m's range. */
 static unsigned long member_addr(const struct cs_member *m, unsigned long idx)
 {
 	return m->start + ((idx - m->pgoff) << PAGE_SHIFT);
 }
 
 /*
- * Whether @vma still maps @m's positions where @m counted them: same
+ * Whether @vma still maps @m's positions where @m found them: same
  * lineage, same page index at each address, and walked at all.
  */
 static bool member_vma(const struct cs_member *m, struct vm_area_struct *vma)
@@ -183,20 +84,41 @@ static bool member_vma(const struct cs_member *m, struct vm_area_struct *vma)
 	       m->pgoff - (m->start >> PAGE_SHIFT);
 }
 
-/*
- * One member's pages at positions [s->lo, s->lo + CHUNK): only within the
- * range walk.c counted for it, in whatever VMAs map that range now.
- */
-static int scan_member(struct cow_scan *s, struct cs_member *m)
+/* Add what the pass counted in member @m to its process's and VMA's rows. */
+static void add_counts(struct cs_snapshot *snap, const struct cs_member *m,
+		       const struct cs_counts *c)
 {
-	struct cs_proc *p = &s->snap->procs[m->proc];
-	struct mm_struct *mm = p->mm;
+	struct cs_proc *p = &snap->procs[m->proc];
+
+	cs_counts_add(&p->c, c);
+	if (m->vma >= 0)
+		cs_counts_add(&p->vmas[m->vma].c, c);
+}
+
+/*
+ * Read member @mi's pages at positions [@lo, @hi), only within the range
+ * walk.c found for it, in whatever VMAs map that range now; rank them when
+ * @rank (then [@lo, @hi) is the chunk of s->pass.pos).  With @whole, the
+ * range is the member's whole range, read with a yield between page tables
+ * (the lock may be dropped there); otherwise it is one chunk, read in one
+ * hold of mmap_lock, after which the member's next populated position is
+ * searched for under the same hold.
+ */
+static int scan_member(struct cow_scan *s, u32 mi, unsigned long lo,
+		       unsigned long hi, bool rank, bool whole)
+{
+	struct cs_member *m = &s->snap->members[mi];
+	struct mm_struct *mm = s->snap->procs[m->proc].mm;
+	unsigned long m_end = m->pgoff + m->nr_pages, chunk = lo;
+	unsigned long addr, end, vend, next;
+	struct cs_pass *ps = &s->pass;
 	struct vm_area_struct *vma;
-	unsigned long lo, hi, addr, end, vend, next;
+	bool unlocked = false;
 	int ret = 0;
 
-	lo = max(s->lo, m->pgoff);
-	hi = min(s->lo + CHUNK, m->pgoff + m->nr_pages);
+	lo = max(lo, m->pgoff);
+	hi = min(hi, m_end);
+	m->next = m_end;
 	if (lo >= hi)
 		return 0;
 	addr = member_addr(m, lo);
@@ -208,10 +130,15 @@ static int scan_member(struct cow_scan *s, struct cs_member *m)
 		mmput(mm);
 		return -EINTR;
 	}
-	s->m = m;
-	s->broken = 0;
-	s->av_cached = NULL;
-	while (!ret && addr < end && (vma = find_vma(mm, addr)) &&
+	memset(&ps->vc, 0, sizeof(ps->vc));
+	ps->rank = rank;
+	ps->key = m->key;
+	ps->lo = chunk;
+	ps->member = mi;
+	ps->holder_rank = s->snap->procs[m->proc].rank;
+	ps->priv = m->priv;
+	ps->av_cached = NULL;
+	while (addr < end && (vma = find_vma(mm, addr)) &&
 	       vma->vm_start < end) {
 		addr = max(addr, vma->vm_start);
 		vend = min(vma->vm_end, end);
@@ -219,15 +146,33 @@ static int scan_member(struct cow_scan *s, struct cs_member *m)
 			addr = vend;
 			continue;
 		}
-		for (; addr < vend && !ret; addr = next) {
+		/* Nothing mapped before @next: skip it whole. */
+		next = cs_skip_empty(mm, addr, vend);
+		if (next == addr) {
 			next = pmd_addr_end(addr, vend);
-			ret = cs_walk_pmd_range(vma, addr, next, &scan_ops, s);
+			cs_walk_pmd_range(vma, addr, next, ps);
 		}
+		addr = next;
+		if (!whole)
+			continue;
+		ret = cs_yield(s->snap, mm, &unlocked);
+		if (ret < 0)
+			break;
+		if (ret)	/* another hold: the anon_vma may be another */
+			ps->av_cached = NULL;
+		ret = 0;
 	}
-	if (s->count)
-		m->broken += s->broken;
-	mmap_read_unlock(mm);
+	if (!whole && !ret && hi < m_end) {
+		/* The next populated position, searched for under this hold. */
+		addr = cs_skip_empty(mm, member_addr(m, hi), member_addr(m, m_end));
+		m->next = m->pgoff + ((addr - m->start) >> PAGE_SHIFT);
+	}
+	add_counts(s->snap, m, &ps->vc);
+	if (!unlocked)
+		mmap_read_unlock(mm);
 	mmput(mm);
+	if (!ret && cs_should_stop(s->snap))
+		ret = -EINTR;
 	cond_resched();		/* a family can have thousands of members */
 	return ret;
 }
@@ -272,37 +217,63 @@ static int cmp_member(const void *a, const void *b)
 	return x->proc < y->proc ? -1 : x->proc > y->proc;
 }
 
-/* One pass (@count: pass 2) over the members [first, last) present in the chunk. */
-static int scan_chunk(struct cow_scan *s, u32 first, u32 last, bool count)
+/*
+ * Once every member [first, last) has been read in the chunk: each
+ * member's private copies at positions with several copies, the original
+ * excepted, are cow_broken.
+ */
+static void count_broken(struct cow_scan *s, u32 first, u32 last)
 {
 	struct cs_member *members = s->snap->members;
+	struct cs_position *pos = s->pass.pos;
+	struct cs_counts c = { };
+	unsigned int k;
 	u32 i;
-	int ret;
 
-	s->count = count;
+	bitmap_zero(s->multi, CS_CHUNK);
+	for (k = 0; k < CS_CHUNK; k++) {
+		if (!pos[k].multi)
+			continue;
+		__set_bit(k, s->multi);
+		if (pos[k].best_private)
+			__clear_bit(k, members[pos[k].best_member].priv);
+	}
 	for (i = first; i < last; i++) {
 		struct cs_member *m = &members[i];
 
-		if (m->next >= s->lo + CHUNK || m->next >= m->pgoff + m->nr_pages)
-			continue;
-		ret = scan_member(s, m);
-		if (ret)
-			return ret;
+		bitmap_and(m->priv, m->priv, s->multi, CS_CHUNK);
+		c.v[CS_COW_BROKEN] = bitmap_weight(m->priv, CS_CHUNK);
+		if (c.v[CS_COW_BROKEN])
+			add_counts(s->snap, m, &c);
+		bitmap_zero(m->priv, CS_CHUNK);
 	}
-	return 0;
+}
+
+static void reset_positions(struct cs_position *pos)
+{
+	unsigned int k;
+
+	for (k = 0; k < CS_CHUNK; k++) {
+		pos[k].best_key = U64_MAX;
+		pos[k].first_pfn = ULONG_MAX;
+		pos[k].best_pfn = ULONG_MAX;
+		pos[k].multi = false;
+		pos[k].best_private = false;
+	}
 }
 
 /*
- * Members [first, last) are one family.  Only the chunks where two or more
- * members have page tables are scanned; each member's next populated
- * position is searched for in its page tables, skipping empty ranges.
+ * Members [first, last) are one family with members in several mms.  Only
+ * the chunks where some member has a page table are read; each member's
+ * next populated position is searched for in its page tables, skipping
+ * empty ranges.
  */
 static int count_family(struct cow_scan *s, u32 first, u32 last)
 {
 	struct cs_member *members = s->snap->members;
 	unsigned long chunk;
-	bool any_multi;
-	u32 i, k, present;
+	u32 i, present;
+	bool rank;
 	int ret;
 
 	for (i = first; i < last; i++) {
@@ -318,66 +289,29 @@ static int count_family(struct cow_scan *s, u32 first, u32 last)
 				chunk = min(chunk, members[i].next);
 		if (chunk == ULONG_MAX)
 			return 0;
-		chunk &= ~(CHUNK - 1UL);
-		s->lo = chunk;
+		chunk &= ~(CS_CHUNK - 1UL);
 
 		present = 0;
 		for (i = first; i < last; i++)
-			present += members[i].next < chunk + CHUNK &&
+			present += members[i].next < chunk + CS_CHUNK &&
 				   members[i].next < members[i].pgoff + members[i].nr_pages;
 		/* One member alone holds at most one copy of a position. */
-		if (present >= 2) {
-			for (k = 0; k < CHUNK; k++) {
-				s->pos[k].best_key = U64_MAX;
-				s->pos[k].first_pfn = NO_PFN;
-				s->pos[k].best_pfn = NO_PFN;
-				s->pos[k].multi = false;
-			}
-			ret = scan_chunk(s, first, last, false);
-			if (ret)
-				return ret;
-			any_multi = false;
-			for (k = 0; k < CHUNK && !any_multi; k++)
-				any_multi = s->pos[k].multi;
-			/* Pass 2 only where some position has several copies. */
-			if (any_multi) {
-				ret = scan_chunk(s, first, last, true);
-				if (ret)
-					return ret;
-			}
-		}
+		rank = present >= 2;
+		if (rank)
+			reset_positions(s->pass.pos);
 		for (i = first; i < last; i++) {
 			struct cs_member *m = &members[i];
 
-			if (m->next >= chunk + CHUNK)
+			if (m->next >= chunk + CS_CHUNK ||
+			    m->next >= m->pgoff + m->nr_pages)
 				continue;
-			m->next = chunk + CHUNK;
-			ret = probe_member(s, m);
+			ret = scan_member(s, i, chunk, chunk + CS_CHUNK, rank,
+					  false);
 			if (ret)
 				return ret;
 		}
-		if (cs_should_stop(s->snap))
-			return -EINTR;
-		cond_resched();
-	}
-}
-
-/*
- * Add each member's cow_broken to its rows, at most the anon_private that
- * walk.c counted in it (the tree may have changed in between).
- */
-static void add_broken(struct cs_snapshot *snap)
-{
-	u32 i;
-
-	for (i = 0; i < snap->nr_members; i++) {
-		struct cs_member *m = &snap->members[i];
-		struct cs_proc *p = &snap->procs[m->proc];
-		u64 b = min(m->broken, m->anon_private);
-
-		p->c.v[CS_COW_BROKEN] += b;
-		if (m->vma >= 0)
-			p->vmas[m->vma].c.v[CS_COW_BROKEN] += b;
+		if (rank)
+			count_broken(s, first, last);
 	}
 }
 
@@ -402,28 +336,35 @@ static void share_counts(struct cs_snapshot *snap)
 }
 
 /**
- * cs_cow_count() - add cow_broken to the rows of a walked snapshot
+ * cs_cow_count() - count the anonymous VMAs' pages, cow_broken included
  * @snap: a snapshot that cs_walk_tree() filled
  *
- * Then gives the rows that share an mm that mm's counts, cow_broken
- * included: this is the last step that changes a row's counts.
+ * Reads each member's page tables once, adding every page field and
+ * cow_broken to its rows.  Then gives the rows that share an mm that mm's
+ * counts: this is the last step that changes a row's counts.
  *
  * Return: 0, -ENOMEM, or -EINTR on a fatal signal.
  */
 int cs_cow_count(struct cs_snapshot *snap)
 {
 	struct cs_member *members = snap->members;
-	struct cow_scan s = { .snap = snap };
-	u32 i, j, n = snap->nr_members;
+	struct cow_scan *s;
+	u32 i, j, k, n = snap->nr_members;
 	int ret = 0;
 
-	if (n >= 2) {
-		s.pos = kvmalloc_array(CHUNK, sizeof(*s.pos), GFP_KERNEL_ACCOUNT);
-		if (!s.pos)
-			return -ENOMEM;
-		sort(members, n, sizeof(*members), cmp_member, NULL);
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	s->snap = snap;
+	s->pass.snap = snap;
+	s->pass.pos = kvmalloc_array(CS_CHUNK, sizeof(*s->pass.pos),
+				     GFP_KERNEL_ACCOUNT);
+	if (!s->pass.pos) {
+		kfree(s);
+		return -ENOMEM;
 	}
-	for (i = 0; i + 1 < n && !ret; i = j) {
+	sort(members, n, sizeof(*members), cmp_member, NULL);
+	for (i = 0; i < n && !ret; i = j) {
 		unsigned long hi = members[i].pgoff + members[i].nr_pages;
 		bool several_mms = false;
 
@@ -432,13 +373,19 @@ int cs_cow_count(struct cs_snapshot *snap)
 			hi = max(hi, members[j].pgoff + members[j].nr_pages);
 			several_mms |= members[j].proc != members[i].proc;
 		}
-		if (several_mms)
-			ret = count_family(&s, i, j);
+		if (several_mms) {
+			ret = count_family(s, i, j);
+			continue;
+		}
+		for (k = i; k < j && !ret; k++)
+			ret = scan_member(s, k, members[k].pgoff,
+					  members[k].pgoff + members[k].nr_pages,
+					  false, true);
 	}
-	kvfree(s.pos);
+	kvfree(s->pass.pos);
+	kfree(s);
 	if (ret)
 		return ret;
-	add_broken(snap);
 	share_counts(snap);
 	return 0;
 }

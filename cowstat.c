@@ -131,7 +131,6 @@ int cs_snapshot_take(const struct cs_reader *reader, struct pid *root,
 	snap = kzalloc(sizeof(*snap), GFP_KERNEL_ACCOUNT);
 	if (!snap)
 		return -ENOMEM;
-	xa_init(&snap->pfns);
 	snap->reader = reader;
 	snap->want_vmas = how & CS_WANT_VMAS;
 	snap->check_perm = how & CS_CHECK_PERM;

@@ -3,13 +3,15 @@
  * cowstat - shared, private and COW-broken pages of a process tree.
  *
  * Declarations shared between the module's files.  A read of cowstat is a
- * snapshot: tree.c finds the processes, walk.c walks their page tables,
- * cow.c attributes COW breaks, and the front ends (debugfs.c, netlink.c)
- * print the result.
+ * snapshot: tree.c finds the processes, walk.c walks their VMAs and the
+ * page tables of those that no lineage shares, cow.c reads the anonymous
+ * VMAs' page tables once, counting them and attributing COW breaks, and
+ * the front ends (debugfs.c, netlink.c) print the result.
  */
 #ifndef _COWSTAT_H
 #define _COWSTAT_H
 
+#include <linux/bitmap.h>
 #include <linux/completion.h>
 #include <linux/hugetlb_inline.h>
 #include <linux/kref.h>
@@ -19,7 +21,6 @@
 #include <linux/string.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
-#include <linux/xarray.h>
 
 #define COWSTAT_VERSION		"0.2.0"
 #define COWSTAT_GENL_VERSION	1
@@ -122,18 +123,21 @@ struct cs_proc {
 	u32 nr_vmas;
 };
 
+/* Positions (page indices) of a family that cow.c reads at a time. */
+#define CS_CHUNK	PTRS_PER_PTE
+
 /**
- * struct cs_member - the part of an anonymous VMA that the walk counted,
- *	as cow.c needs to find it again
+ * struct cs_member - an anonymous VMA's range, which cow.c reads: its pages
+ *	are counted (every field) and ranked there, in one pass
  * @proc: row index of the mm's owner
  * @vma: index into that row's @vmas, or -1
- * @start: first address counted
+ * @start: first address
  * @pgoff: its page index (the VMA's linear_page_index() there)
- * @nr_pages: pages counted from @start on
+ * @nr_pages: pages from @start on
  * @key: the root anon_vma of its lineage (compared, never dereferenced)
- * @anon_private: anon_private counted in it, which bounds @broken
- * @broken: cow_broken found in it by cow.c
  * @next: cow.c's next position to look at
+ * @priv: in the chunk being read, the positions where it maps a private
+ *	page of its lineage (a candidate COW copy)
  *
  * The members of one mm never overlap: a VMA found again after mmap_lock
  * was dropped becomes a new member from the address the walk had reached.
@@ -143,8 +147,8 @@ struct cs_member {
 	s32 vma;
 	unsigned long start, pgoff, nr_pages;
 	const void *key;
-	u64 anon_private, broken;
 	unsigned long next;
+	DECLARE_BITMAP(priv, CS_CHUNK);
 };
 
 /**
@@ -182,7 +186,8 @@ struct cs_reader {
  *
  * Scratch of the walk, freed when it ends (cs_snapshot_take()), so that a
  * result that waits to be read holds nothing but its rows:
- * @pfns: the set of the @unique pages: an xarray of bitmap pages
+ * @pfn_bits: the set of the @unique pages: one bit per page frame
+ * @nr_pfn_bits: page frames that @pfn_bits covers (the highest node end)
  * @members: anonymous VMAs of the tree, for cow.c
  * @nr_members: used entries of @members
  * @max_members: allocated entries of @members
@@ -201,7 +206,8 @@ struct cs_snapshot {
 	u64 cow_faults;
 	bool cow_faults_valid;
 	u64 unique;
-	struct xarray pfns;
+	unsigned long *pfn_bits;
+	unsigned long nr_pfn_bits;
 	struct cs_member *members;
 	u32 nr_members, max_members;
 	char *path_buf;
@@ -263,33 +269,68 @@ void cs_tree_release(struct cs_snapshot *snap);
 bool cs_may_read_quick(struct pid *pid, bool unprivileged_read);
 
 /**
- * struct cs_pt_ops - what a page-table walk reports
- * @page: a mapped page (@pmd_mapped: by a PMD), under the page-table lock
- * @zero: @nr base pages mapped to the zero page or the huge zero page
- * @migrating: a page under migration (a migration entry): its mapcount
- *	must not be read (fs/proc/task_mmu.c), so it is neither ranked nor
- *	told apart as shared or private
- * @swapped: @nr swap entries
- * @unlocked: a page table's lock was dropped (may sleep); may fail
+ * struct cs_position - one position of a family's chunk, as cow.c ranks it
+ * @best_key: the rank of the best copy seen (lowest is the original)
+ * @best_pfn: that copy
+ * @first_pfn: the first copy seen, or ULONG_MAX
+ * @best_member: the member that holds @best_pfn with @best_key
+ * @best_private: @best_pfn is private (mapcount 1)
+ * @multi: two or more different physical pages are at the position
  */
-struct cs_pt_ops {
-	void (*page)(void *priv, struct vm_area_struct *vma, unsigned long addr,
-		     struct page *page, bool pmd_mapped);
-	void (*migrating)(void *priv, struct vm_area_struct *vma,
-			  unsigned long addr, struct page *page);
-	void (*zero)(void *priv, unsigned long nr);
-	void (*swapped)(void *priv, unsigned long nr);
-	int (*unlocked)(void *priv);
+struct cs_position {
+	u64 best_key;
+	unsigned long best_pfn;
+	unsigned long first_pfn;
+	u32 best_member;
+	bool best_private;
+	bool multi;
+};
+
+/**
+ * struct cs_pass - one read of a range of page tables and what it counts
+ * @snap: the snapshot (its @pfn_bits and @unique)
+ * @vc: the counts of the range read so far
+ * @rank: rank the anonymous pages of lineage @key into @pos (cow.c)
+ * @key: the root anon_vma of the member being read
+ * @lo: the chunk's first position; @pos[i] is position @lo + i
+ * @member: index of the member being read
+ * @holder_rank: the rank of the member's process (spec 4, rule 3)
+ * @pos: CS_CHUNK positions
+ * @priv: the member's @priv
+ * @av_cached: the last anon_vma looked at, valid for one hold of
+ *	mmap_lock only (anon_vmas are SLAB_TYPESAFE_BY_RCU: once the lock is
+ *	dropped the same address can be another anon_vma)
+ * @av_in_lineage: @av_cached's root is @key
+ * @av_depth: @av_cached's ->parent hops to its root
+ */
+struct cs_pass {
+	struct cs_snapshot *snap;
+	struct cs_counts vc;
+	bool rank;
+	const void *key;
+	unsigned long lo;
+	u32 member;
+	u32 holder_rank;
+	struct cs_position *pos;
+	unsigned long *priv;
+	const struct anon_vma *av_cached;
+	bool av_in_lineage;
+	u32 av_depth;
 };
 
 /* pagewalk.c */
 unsigned long cs_skip_empty(struct mm_struct *mm, unsigned long addr,
 			    unsigned long end);
-int cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
-		      unsigned long end, const struct cs_pt_ops *ops, void *priv);
+void cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
+		       unsigned long end, struct cs_pass *ps);
 
 /* walk.c */
 int cs_walk_tree(struct cs_snapshot *snap);
+void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
+		  unsigned long addr, unsigned long end, pte_t *ptep);
+void cs_pass_pmd(struct cs_pass *ps, struct vm_area_struct *vma,
+		 unsigned long addr, unsigned long end, struct page *page);
+int cs_yield(struct cs_snapshot *snap, struct mm_struct *mm, bool *unlocked);
 void cs_walk_drop_scratch(struct cs_snapshot *snap);
 void cs_walk_release(struct cs_snapshot *snap);
 

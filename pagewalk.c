@@ -14,46 +14,15 @@
  *    __pte_offset_map_lock() does.
  *  - One lock, for one page table, is held at a time, and for no longer
  *    than it takes to read that table.
- *  - vm_normal_page()'s rules pick the pages: special PTEs are skipped but
- *    for the zero page, which is reported apart.
+ *  - What each entry counts as is decided in walk.c (cs_pass_ptes(),
+ *    cs_pass_pmd()), which is handed a whole locked page table at a time.
  */
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
-#include <linux/swap.h>
-#include <linux/swapops.h>
 
 #include "compat.h"
 #include "cowstat.h"
-
-static void walk_pte(struct vm_area_struct *vma, unsigned long addr, pte_t pte,
-		     const struct cs_pt_ops *ops, void *priv)
-{
-	unsigned long pfn;
-	struct page *page;
-
-	if (pte_none(pte))
-		return;
-	if (pte_present(pte)) {
-		pfn = pte_pfn(pte);
-		if (is_zero_pfn(pfn))
-			ops->zero(priv, 1);
-		else if (!pte_special(pte) && pfn_valid(pfn))
-			ops->page(priv, vma, addr, pfn_to_page(pfn), false);
-		return;
-	}
-	if (cs_pte_is_swapped(pte)) {
-		ops->swapped(priv, 1);
-		return;
-	}
-	page = cs_pte_migration_page(pte);
-	if (page)
-		/*
-		 * Being migrated: still the process's page, as in smaps, but
-		 * its mapcount is not safe to read (fs/proc/task_mmu.c).
-		 */
-		ops->migrating(priv, vma, addr, page);
-}
 
 /*
  * A PMD-level mapping.  Returns false when the PMD is no longer huge (it
@@ -61,10 +30,9 @@ static void walk_pte(struct vm_area_struct *vma, unsigned long addr, pte_t pte,
  */
 static bool walk_huge_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
 			  unsigned long addr, unsigned long end,
-			  const struct cs_pt_ops *ops, void *priv)
+			  struct cs_pass *ps)
 {
 	unsigned long i = (addr & ~PMD_MASK) >> PAGE_SHIFT;
-	unsigned long n = (end - addr) >> PAGE_SHIFT;
 	struct page *page;
 	spinlock_t *ptl;	/* the PMD's page-table lock */
 	pmd_t pmd;
@@ -80,12 +48,10 @@ static bool walk_huge_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
 	 * The huge zero page is the only page without PageAnon that a PMD of
 	 * an anonymous VMA maps; its symbol is not exported to modules.
 	 */
-	if (vma_is_anonymous(vma) && !PageAnon(page)) {
-		ops->zero(priv, n);
-	} else {
-		for (; n; n--, i++, addr += PAGE_SIZE)
-			ops->page(priv, vma, addr, cs_nth_page(page, i), true);
-	}
+	if (vma_is_anonymous(vma) && !PageAnon(page))
+		ps->vc.v[CS_ZERO] += (end - addr) >> PAGE_SHIFT;
+	else
+		cs_pass_pmd(ps, vma, addr, end, cs_nth_page(page, i));
 	spin_unlock(ptl);
 	return true;
 }
@@ -165,20 +131,19 @@ unsigned long cs_skip_empty(struct mm_struct *mm, unsigned long addr,
 }
 
 /**
- * cs_walk_pmd_range() - report the pages mapped in [@addr, @end) of @vma
+ * cs_walk_pmd_range() - count the pages mapped in [@addr, @end) of @vma
  * @vma: the VMA; its mm's mmap_lock is held for read
  * @addr: start, page aligned, inside @vma
  * @end: end, inside @vma and inside the same PMD as @addr
- * @ops: what to call for each entry
- * @priv: passed to @ops
+ * @ps: the pass that counts them
  *
- * Holds one page-table lock at a time and calls @ops->unlocked after
- * dropping it.
- *
- * Return: 0, or the error of @ops->unlocked.
+ * Takes the lock of the one page table (or huge PMD) that maps the range,
+ * hands the whole table to cs_pass_ptes() (or the huge mapping to
+ * cs_pass_pmd()) in one direct call, and drops the lock: the per-page work
+ * is inlined there, with no call, lock or lookup per page.
  */
-int cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
-		      unsigned long end, const struct cs_pt_ops *ops, void *priv)
+void cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
+		       unsigned long end, struct cs_pass *ps)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	unsigned long next;
@@ -188,25 +153,25 @@ int cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
 
 	pmdp = find_pmd(mm, addr, end, &next);
 	if (!pmdp)
-		return 0;
+		return;
 
 again:
 	rcu_read_lock();
 	pmd = cs_pmd_read(pmdp);
 	if (pmd_none(pmd) || cs_pmd_devmap(pmd)) {
 		rcu_read_unlock();
-		return 0;
+		return;
 	}
 	if (pmd_trans_huge(pmd)) {
 		rcu_read_unlock();
-		if (!walk_huge_pmd(vma, pmdp, addr, end, ops, priv))
+		if (!walk_huge_pmd(vma, pmdp, addr, end, ps))
 			goto again;
-		return ops->unlocked(priv);
+		return;
 	}
 	/* A THP under migration is missed for that instant. */
 	if (!pmd_present(pmd) || unlikely(pmd_bad(pmd))) {
 		rcu_read_unlock();
-		return 0;
+		return;
 	}
 
 	ptep = (pte_t *)pmd_page_vaddr(pmd) + pte_index(addr);
@@ -217,9 +182,7 @@ again:
 		rcu_read_unlock();
 		goto again;
 	}
-	for (; addr < end; addr += PAGE_SIZE, ptep++)
-		walk_pte(vma, addr, ptep_get(ptep), ops, priv);
+	cs_pass_ptes(ps, vma, addr, end, ptep);
 	spin_unlock(ptl);
 	rcu_read_unlock();
-	return ops->unlocked(priv);
 }

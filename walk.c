@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Walking the address spaces of a tree: every page field of spec section 3
- * but cow_broken (cow.c), per VMA, per process and for the tree.
+ * Walking the address spaces of a tree: its VMAs, and every page field of
+ * spec section 3 but cow_broken in the VMAs that no anonymous lineage
+ * shares (cow.c reads the others), per VMA, per process and for the tree;
+ * and the per-page counting of both, inlined in the loop over a locked
+ * page table (cs_pass_ptes()).
  *
  * Each distinct mm is walked once, with mmap_lock held for read only.  As
  * smaps_rollup does, the lock is dropped and taken again between VMAs and
@@ -12,9 +15,9 @@
  * cost.  A fatal signal ends the walk.
  *
  * Memory: one row per VMA when the reader asked for VMAs, one member per
- * anonymous VMA for cow.c, and for "unique" a set of PFNs kept as bitmap
- * pages allocated as they are first touched: at most one bit per page of
- * RAM.  Nothing grows with the number of mapped pages.
+ * anonymous VMA for cow.c, and for "unique" one flat bitmap of a bit per
+ * page frame, allocated for the walk and freed at its end, so that adding
+ * a page is one bit test.  Nothing grows with the number of mapped pages.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -24,54 +27,200 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "compat.h"
 #include "cowstat.h"
 
-#define PFNSET_SHIFT	(PAGE_SHIFT + 3)	/* PFNs per bitmap page, log2 */
-
 struct walk {
-	struct cs_snapshot *snap;
-	struct cs_counts vc;		/* the current VMA */
+	struct cs_pass pass;		/* the current VMA's counts */
 	s32 member;			/* its cs_member, or -1 */
 	unsigned long reached;		/* the walk counted it up to here */
 	bool unlocked;			/* mmap_lock lost and not retaken */
-	unsigned int nr_pfns;
-	unsigned long pfns[PTRS_PER_PTE];
 };
 
-static void count_page(void *priv, struct vm_area_struct *vma,
-		       unsigned long addr, struct page *page, bool pmd_mapped)
+/* Add @pfn to the tree's set of distinct pages. */
+static __always_inline void add_pfn(struct cs_snapshot *snap, unsigned long pfn)
 {
-	struct walk *w = priv;
-	u64 *v = w->vc.v;
-	bool anon = PageAnon(page);
-
-	v[CS_RSS]++;
-	v[anon ? CS_ANON : CS_FILE]++;
-	if (cs_page_mapcount(page) >= 2) {
-		v[CS_SHARED]++;
-		v[CS_ANON_SHARED] += anon;
+	if (likely(pfn < snap->nr_pfn_bits)) {
+		if (!__test_and_set_bit(pfn, snap->pfn_bits))
+			snap->unique++;
 	} else {
-		v[CS_PRIVATE]++;
-		v[CS_ANON_PRIVATE] += anon;
+		snap->unique++;	/* memory added since the walk began */
 	}
-	v[CS_KSM] += anon && folio_test_ksm(page_folio(page));
-	v[CS_THP] += pmd_mapped;
-	if (!WARN_ON_ONCE(w->nr_pfns >= ARRAY_SIZE(w->pfns)))
-		w->pfns[w->nr_pfns++] = page_to_pfn(page);
+}
+
+/* Add the @n page frames from @pfn on to the tree's set, a word at a time. */
+static void add_pfn_range(struct cs_snapshot *snap, unsigned long pfn,
+			  unsigned long n)
+{
+	unsigned long *bits = snap->pfn_bits, end = pfn + n, cnt, mask, *w;
+
+	if (unlikely(end > snap->nr_pfn_bits)) {
+		for (; pfn < end; pfn++)
+			add_pfn(snap, pfn);
+		return;
+	}
+	for (; pfn < end; pfn += cnt) {
+		cnt = min(end - pfn, BITS_PER_LONG - pfn % BITS_PER_LONG);
+		mask = GENMASK(pfn % BITS_PER_LONG + cnt - 1, pfn % BITS_PER_LONG);
+		w = &bits[BIT_WORD(pfn)];
+		snap->unique += hweight_long(mask & ~*w);
+		*w |= mask;
+	}
+}
+
+/*
+ * ->parent hops from @av to its root.  The holder's mmap_lock and the
+ * page-table lock keep the chain alive: the VMA links all its ancestors.
+ */
+static u32 anon_vma_depth(const struct anon_vma *av)
+{
+	u32 depth = 0;
+
+	while (av->parent != av && depth < S32_MAX)
+		av = av->parent, depth++;
+	return depth;
+}
+
+/*
+ * Rank @n copies at positions @idx.. of the chunk: the consecutive page
+ * frames from @pfn on, all of anon_vma @av and of mapcount @mapcount (spec
+ * section 4).  Keeps, per position, the best copy and whether several are
+ * there, and marks the member's private copies, which cow.c counts as
+ * cow_broken when they turn out not to be the original.
+ */
+static __always_inline void rank_pages(struct cs_pass *ps,
+				       struct vm_area_struct *vma,
+				       const struct anon_vma *av,
+				       unsigned long pfn, unsigned long idx,
+				       unsigned long n, int mapcount)
+{
+	bool private = mapcount <= 1, inherited;
+	struct cs_position *p;
+	u64 key;
+
+	if (av != ps->av_cached) {
+		ps->av_cached = av;
+		ps->av_in_lineage = av->root == ps->key;
+		ps->av_depth = ps->av_in_lineage ? anon_vma_depth(av) : 0;
+	}
+	if (!ps->av_in_lineage)
+		return;
+	if (WARN_ON_ONCE(idx >= CS_CHUNK || n > CS_CHUNK - idx))
+		return;
+	/*
+	 * A holder that created the page (its VMA's own anon_vma is the
+	 * page's) sees that another holder, who inherited it, exists exactly
+	 * when the mapcount is 2 or more: all holders agree on the rank.
+	 */
+	inherited = av != vma->anon_vma || !private;
+	key = (u64)ps->av_depth << 33 | (u64)!inherited << 32 | ps->holder_rank;
+	if (private)
+		bitmap_set(ps->priv, idx, n);
+	for (p = &ps->pos[idx]; n; n--, p++, pfn++) {
+		if (p->first_pfn == ULONG_MAX)
+			p->first_pfn = pfn;
+		else if (pfn != p->first_pfn)
+			p->multi = true;
+		if (key < p->best_key) {
+			p->best_key = key;
+			p->best_pfn = pfn;
+			p->best_member = ps->member;
+			p->best_private = private;
+		}
+	}
+}
+
+/*
+ * @n mapped pages from page frame @pfn on, at chunk positions @idx.. (when
+ * ranking), all of one folio and all of mapcount @mapcount.  @anon: the
+ * folio is anonymous; @ksm: a KSM page; @av: its anon_vma when its pages
+ * are to be ranked, else NULL.
+ */
+static __always_inline void count_run(struct cs_pass *ps,
+				      struct vm_area_struct *vma, bool anon,
+				      bool ksm, const struct anon_vma *av,
+				      unsigned long pfn, unsigned long idx,
+				      unsigned long n, int mapcount)
+{
+	u64 *v = ps->vc.v;
+	bool shared = mapcount >= 2;
+
+	v[CS_RSS] += n;
+	v[anon ? CS_ANON : CS_FILE] += n;
+	v[shared ? CS_SHARED : CS_PRIVATE] += n;
+	if (anon) {
+		v[shared ? CS_ANON_SHARED : CS_ANON_PRIVATE] += n;
+		if (ksm)
+			v[CS_KSM] += n;	/* KSM pages belong to no lineage */
+		else if (av)
+			rank_pages(ps, vma, av, pfn, idx, n, mapcount);
+	}
+	if (n == 1)
+		add_pfn(ps->snap, pfn);
+	else
+		add_pfn_range(ps->snap, pfn, n);
+}
+
+/* The anon_vma by which @folio's pages are ranked, or NULL. */
+static __always_inline const struct anon_vma *
+rank_anon_vma(const struct cs_pass *ps, struct page *page, bool anon, bool ksm)
+{
+	return ps->rank && anon && !ksm ? cs_page_anon_vma(page) : NULL;
+}
+
+/*
+ * What the pages of one folio share, read once for a run of its pages
+ * (a PTE-mapped large folio maps up to 512 consecutive PTEs).
+ */
+struct folio_info {
+	struct folio *folio;
+	const struct anon_vma *av;	/* rank_anon_vma() */
+	int base;			/* cs_folio_mapcount_base(), if @large */
+	bool anon, ksm, large;
+};
+
+static __always_inline void get_folio_info(const struct cs_pass *ps,
+					   struct folio_info *fi,
+					   struct folio *folio,
+					   struct page *page)
+{
+	fi->folio = folio;
+	fi->anon = folio_test_anon(folio);
+	fi->ksm = fi->anon && folio_test_ksm(folio);
+	fi->av = rank_anon_vma(ps, page, fi->anon, fi->ksm);
+	fi->large = folio_test_large(folio);
+	fi->base = fi->large ? cs_folio_mapcount_base(folio) : 0;
+}
+
+/*
+ * A mapped page at position @idx of the chunk (when ranking), whose
+ * folio's shared state @fi holds if it is the same folio as last time.
+ */
+static __always_inline void count_page(struct cs_pass *ps,
+				       struct vm_area_struct *vma,
+				       struct folio_info *fi,
+				       struct page *page, unsigned long pfn,
+				       unsigned long idx)
+{
+	struct folio *folio = page_folio(page);
+
+	if (folio != fi->folio)
+		get_folio_info(ps, fi, folio, page);
+	count_run(ps, vma, fi->anon, fi->ksm, fi->av, pfn, idx, 1,
+		  fi->large ? cs_large_page_mapcount(page, fi->base) :
+			      cs_page_mapcount(page));
 }
 
 /*
  * A page under migration: in rss, as smaps counts it, and shared, as
  * smaps treats every non-present entry ("maybe shared"), since its
- * mapcount is not safe to read.
+ * mapcount is not safe to read; nor is it ranked.
  */
-static void count_migrating(void *priv, struct vm_area_struct *vma,
-			    unsigned long addr, struct page *page)
+static void count_migrating(struct cs_pass *ps, struct page *page)
 {
-	struct walk *w = priv;
-	u64 *v = w->vc.v;
+	u64 *v = ps->vc.v;
 	bool anon = PageAnon(page);
 
 	v[CS_RSS]++;
@@ -79,54 +228,104 @@ static void count_migrating(void *priv, struct vm_area_struct *vma,
 	v[CS_SHARED]++;
 	v[CS_ANON_SHARED] += anon;
 	v[CS_KSM] += anon && folio_test_ksm(page_folio(page));
-	if (!WARN_ON_ONCE(w->nr_pfns >= ARRAY_SIZE(w->pfns)))
-		w->pfns[w->nr_pfns++] = page_to_pfn(page);
+	add_pfn(ps->snap, page_to_pfn(page));
 }
 
-static void count_zero(void *priv, unsigned long nr)
+/*
+ * Whether the page frame of a present PTE that is not special has a struct
+ * page.  Where special PTEs exist, every other one maps a page that has
+ * one (vm_normal_page() assumes it), so only a frame past the highest node
+ * end (memory hot-added since the walk began) is looked up.
+ */
+static __always_inline bool pfn_has_page(const struct cs_pass *ps,
+					 unsigned long pfn)
 {
-	((struct walk *)priv)->vc.v[CS_ZERO] += nr;
+#ifdef CONFIG_ARCH_HAS_PTE_SPECIAL
+	return likely(pfn < ps->snap->nr_pfn_bits) || pfn_valid(pfn);
+#else
+	return pfn_valid(pfn);
+#endif
 }
 
-static void count_swap(void *priv, unsigned long nr)
+/**
+ * cs_pass_ptes() - count the entries of a locked page table
+ * @ps: the pass
+ * @vma: the VMA
+ * @addr: the address of *@ptep
+ * @end: the end of the range, in the same page table
+ * @ptep: the first entry; its page-table lock is held
+ *
+ * The hot loop: every page's work is inlined here.  vm_normal_page()'s
+ * rules pick the pages: special PTEs are skipped but for the zero page,
+ * which is counted apart.
+ */
+void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
+		  unsigned long addr, unsigned long end, pte_t *ptep)
 {
-	((struct walk *)priv)->vc.v[CS_SWAP] += nr;
-}
+	unsigned long idx = ps->rank ? linear_page_index(vma, addr) - ps->lo : 0;
+	struct folio_info fi = { };
+	unsigned long pfn;
+	struct page *page;
+	pte_t pte;
 
-/* Add the PFNs seen in the last page table to the tree's set. */
-static int flush_pfns(void *priv)
-{
-	struct walk *w = priv;
-	struct xarray *xa = &w->snap->pfns;
-	unsigned int i;
-
-	for (i = 0; i < w->nr_pfns; i++) {
-		unsigned long pfn = w->pfns[i];
-		unsigned long *bm = xa_load(xa, pfn >> PFNSET_SHIFT);
-
-		if (!bm) {
-			bm = (unsigned long *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-			if (!bm)
-				return -ENOMEM;
-			if (xa_err(xa_store(xa, pfn >> PFNSET_SHIFT, bm, GFP_KERNEL_ACCOUNT))) {
-				free_page((unsigned long)bm);
-				return -ENOMEM;
-			}
+	for (; addr < end; addr += PAGE_SIZE, ptep++, idx++) {
+		pte = ptep_get(ptep);
+		if (pte_none(pte))
+			continue;
+		if (likely(pte_present(pte))) {
+			pfn = pte_pfn(pte);
+			if (unlikely(is_zero_pfn(pfn)))
+				ps->vc.v[CS_ZERO]++;
+			else if (likely(!pte_special(pte) && pfn_has_page(ps, pfn)))
+				count_page(ps, vma, &fi, pfn_to_page(pfn), pfn,
+					   idx);
+			continue;
 		}
-		if (!__test_and_set_bit(pfn & ((1UL << PFNSET_SHIFT) - 1), bm))
-			w->snap->unique++;
+		if (cs_pte_is_swapped(pte)) {
+			ps->vc.v[CS_SWAP]++;
+			continue;
+		}
+		page = cs_pte_migration_page(pte);
+		if (page)
+			count_migrating(ps, page);
 	}
-	w->nr_pfns = 0;
-	return 0;
 }
 
-static const struct cs_pt_ops count_ops = {
-	.page		= count_page,
-	.migrating	= count_migrating,
-	.zero		= count_zero,
-	.swapped	= count_swap,
-	.unlocked	= flush_pfns,
-};
+/**
+ * cs_pass_pmd() - count the pages of a locked PMD-level mapping
+ * @ps: the pass
+ * @vma: the VMA
+ * @addr: the first address to count
+ * @end: the end of the range, in the same PMD
+ * @page: the page mapped at @addr
+ *
+ * When every page of the folio has the same mapcount (no page of it is
+ * mapped by a PTE anywhere), the range is counted, added to the unique set
+ * and ranked as a whole, without reading its pages; otherwise page by
+ * page, reading only each page's own mapcount: what the folio's pages
+ * share (anonymous, KSM, anon_vma, PMD mappings) is read once.
+ */
+void cs_pass_pmd(struct cs_pass *ps, struct vm_area_struct *vma,
+		 unsigned long addr, unsigned long end, struct page *page)
+{
+	unsigned long n = (end - addr) >> PAGE_SHIFT, pfn = page_to_pfn(page);
+	unsigned long idx = ps->rank ? linear_page_index(vma, addr) - ps->lo : 0;
+	struct folio *folio = page_folio(page);
+	int mapcount = cs_folio_pmd_mapcount(folio), base;
+	bool anon = folio_test_anon(folio);
+	bool ksm = anon && folio_test_ksm(folio);
+	const struct anon_vma *av = rank_anon_vma(ps, page, anon, ksm);
+
+	ps->vc.v[CS_THP] += n;
+	if (mapcount >= 0) {
+		count_run(ps, vma, anon, ksm, av, pfn, idx, n, mapcount);
+		return;
+	}
+	base = cs_folio_mapcount_base(folio);
+	for (; n; n--, pfn++, idx++)
+		count_run(ps, vma, anon, ksm, av, pfn, idx, 1,
+			  cs_large_page_mapcount(pfn_to_page(pfn), base));
+}
 
 /* A copy of @name cut to @snap->name_max bytes, flagging a cut in @v. */
 static char *keep_name(const struct cs_snapshot *snap, struct cs_vma *v,
@@ -230,27 +429,32 @@ static void end_vma(struct cs_snapshot *snap, u32 row, s32 vma_idx,
 {
 	struct cs_proc *p = &snap->procs[row];
 
-	cs_counts_add(&p->c, &w->vc);
+	cs_counts_add(&p->c, &w->pass.vc);
 	if (vma_idx >= 0)
-		p->vmas[vma_idx].c = w->vc;
+		p->vmas[vma_idx].c = w->pass.vc;
 	if (w->member >= 0) {
 		struct cs_member *m = &snap->members[w->member];
 
-		/* Exactly the range counted, so that members never overlap. */
+		/* Exactly the range found, so that members never overlap. */
 		m->nr_pages = (w->reached - m->start) >> PAGE_SHIFT;
-		m->anon_private = w->vc.v[CS_ANON_PRIVATE];
 	}
-	memset(&w->vc, 0, sizeof(w->vc));
+	memset(&w->pass.vc, 0, sizeof(w->pass.vc));
 }
 
-/*
- * Between page tables and between VMAs: stop on a fatal signal,
- * reschedule, and let a waiting writer of @mm in.  Return: 0, 1 when
- * mmap_lock was dropped and taken again (VMAs must be looked up again),
- * -EINTR (with @w->unlocked set when the lock is no longer held).
+/**
+ * cs_yield() - the walk's yield point, between page tables and VMAs
+ * @snap: the snapshot being taken
+ * @mm: the mm whose mmap_lock the caller holds for read
+ * @unlocked: set when the lock could not be taken again
+ *
+ * Stops on a fatal signal, reschedules, and lets a waiting writer of @mm
+ * in by dropping mmap_lock and taking it again.
+ *
+ * Return: 0; 1 when mmap_lock was dropped and taken again (VMAs must be
+ * looked up again); -EINTR, with *@unlocked set when the lock is no longer
+ * held.
  */
-static int yield_point(struct cs_snapshot *snap, struct mm_struct *mm,
-		       struct walk *w)
+int cs_yield(struct cs_snapshot *snap, struct mm_struct *mm, bool *unlocked)
 {
 	if (cs_should_stop(snap))
 		return -EINTR;
@@ -259,7 +463,7 @@ static int yield_point(struct cs_snapshot *snap, struct mm_struct *mm,
 		return 0;
 	mmap_read_unlock(mm);
 	if (mmap_read_lock_killable(mm)) {
-		w->unlocked = true;
+		*unlocked = true;
 		return -EINTR;
 	}
 	return 1;
@@ -270,7 +474,9 @@ static int yield_point(struct cs_snapshot *snap, struct mm_struct *mm,
  * unless @w->unlocked says it could not be taken again.  The VMA is looked
  * up again after every page table, since the lock may have been dropped
  * there; finding one that starts where the open row's VMA started
- * continues that row.
+ * continues that row.  The page tables of a VMA that is a cs_member are
+ * not read here: cs_cow_count() counts them, in the same read that ranks
+ * their COW copies.
  */
 static int walk_vmas(struct cs_snapshot *snap, u32 row, struct mm_struct *mm,
 		     struct walk *w)
@@ -297,20 +503,19 @@ static int walk_vmas(struct cs_snapshot *snap, u32 row, struct mm_struct *mm,
 		if (cs_skip_vma(vma)) {
 			p->skipped_vmas++;
 			addr = vma->vm_end;
+		} else if (w->member >= 0) {
+			addr = vma->vm_end;	/* read by cs_cow_count() */
 		} else {
 			/* Nothing mapped before @next: skip it whole. */
 			next = cs_skip_empty(mm, addr, vma->vm_end);
 			if (next == addr) {
 				next = pmd_addr_end(addr, vma->vm_end);
-				ret = cs_walk_pmd_range(vma, addr, next,
-							&count_ops, w);
-				if (ret)
-					return ret;
+				cs_walk_pmd_range(vma, addr, next, &w->pass);
 			}
 			addr = next;
 		}
 		w->reached = max(w->reached, addr);
-		ret = yield_point(snap, mm, w);
+		ret = cs_yield(snap, mm, &w->unlocked);
 		if (ret < 0)
 			return ret;
 	}
@@ -341,27 +546,64 @@ static int walk_mm(struct cs_snapshot *snap, u32 row, struct walk *w)
 	return ret;
 }
 
+/*
+ * The set of distinct pages: one bit per page frame up to the highest end
+ * of a node, which is where page frames with a struct page end (memory
+ * hot-added later is counted without being told apart).
+ */
+static int alloc_pfn_bits(struct cs_snapshot *snap)
+{
+	unsigned long nr = 0;
+	int nid;
+
+	for_each_online_node(nid)
+		nr = max(nr, node_end_pfn(nid));
+	/* No request past INT_MAX bytes, as for every allocation of a walk. */
+	if (cs_too_big(BITS_TO_LONGS(nr), sizeof(long))) {
+		pr_warn_ratelimited("cowstat: %lu page frames: too many for the unique set\n",
+				    nr);
+		return -E2BIG;
+	}
+	/*
+	 * vmalloc'ed: it needs no contiguous memory, and kvmalloc()'s first
+	 * try, a high-order allocation, may compact and reclaim on a
+	 * fragmented machine, at every walk.
+	 */
+	snap->pfn_bits = __vmalloc(BITS_TO_LONGS(nr) * sizeof(long),
+				   GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!snap->pfn_bits)
+		return -ENOMEM;
+	snap->nr_pfn_bits = nr;
+	return 0;
+}
+
 /**
- * cs_walk_tree() - count every page field but cow_broken for each mm
+ * cs_walk_tree() - find the VMAs of each mm, count those cow.c does not
  * @snap: a snapshot whose rows cs_tree_collect() filled
  *
  * Only the row that owns an mm is walked; cs_cow_count() gives the rows
- * that share it its counts once they are complete.  Also fills
- * @snap->unique and, for cs_cow_count(), @snap->members.
+ * that share it its counts once they are complete.  Every page field of
+ * the VMAs that are no cs_member is counted here, and @snap->members is
+ * filled with the others, which cs_cow_count() counts.  Allocates the set
+ * of distinct pages, @snap->unique's, for the whole walk.
  *
  * Return: 0, -ENOMEM, -E2BIG when the tree has more VMAs than one
- * allocation can describe, or -EINTR on a fatal signal.
+ * allocation can describe (or the machine more pages than the unique set),
+ * or -EINTR on a fatal signal.
  */
 int cs_walk_tree(struct cs_snapshot *snap)
 {
 	struct walk *w;
 	u32 i;
-	int ret = 0;
+	int ret;
 
+	ret = alloc_pfn_bits(snap);
+	if (ret)
+		return ret;
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		return -ENOMEM;
-	w->snap = snap;
+	w->pass.snap = snap;
 	if (snap->want_vmas) {
 		snap->path_buf = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
 		if (!snap->path_buf) {
@@ -384,16 +626,14 @@ out:
  * cs_walk_drop_scratch() - free what only the walk needed
  * @snap: the snapshot, once cs_cow_count() is done with it
  *
- * The PFN set, the members and the path buffer; the rows stay.
+ * The set of distinct pages, the members and the path buffer; the rows
+ * stay.
  */
 void cs_walk_drop_scratch(struct cs_snapshot *snap)
 {
-	unsigned long idx;
-	void *bm;
-
-	xa_for_each(&snap->pfns, idx, bm)
-		free_page((unsigned long)bm);
-	xa_destroy(&snap->pfns);
+	vfree(snap->pfn_bits);
+	snap->pfn_bits = NULL;
+	snap->nr_pfn_bits = 0;
 	kvfree(snap->members);
 	snap->members = NULL;
 	snap->nr_members = 0;
