@@ -71,19 +71,10 @@ void cs_reader_init_current(struct cs_reader *reader)
 	reader->cancel = false;
 }
 
+#define CS_FIELD_NAME(NAME, name) \
+	[CS_##NAME] = (name),
 const char * const cs_field_names[CS_NR_FIELDS] = {
-	[CS_RSS]		= "rss",
-	[CS_ANON]		= "anon",
-	[CS_FILE]		= "file",
-	[CS_SHARED]		= "shared",
-	[CS_PRIVATE]		= "private",
-	[CS_ANON_SHARED]	= "anon_shared",
-	[CS_ANON_PRIVATE]	= "anon_private",
-	[CS_COW_BROKEN]		= "cow_broken",
-	[CS_SWAP]		= "swap",
-	[CS_ZERO]		= "zero",
-	[CS_KSM]		= "ksm",
-	[CS_THP]		= "thp",
+	COWSTAT_COUNTS(CS_FIELD_NAME)
 };
 
 static void add_totals(struct cs_snapshot *snap)

@@ -21,6 +21,8 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "uapi/linux/cowstat_counts.h"
+
 #define COWSTAT_VERSION		"0.2.0"
 #define COWSTAT_GENL_VERSION	1
 
@@ -33,22 +35,17 @@ struct pid;
 struct pid_namespace;
 struct vm_area_struct;
 
-/* The page fields of spec section 3, in the spec's order. */
+/*
+ * The page fields, in the order of the YNL spec's counts attribute set
+ * (Documentation/netlink/specs/cowstat.yaml), from which they are generated.
+ */
+#define CS_FIELD(NAME, ...)	CS_##NAME,
 enum cs_field {
-	CS_RSS,
-	CS_ANON,
-	CS_FILE,
-	CS_SHARED,
-	CS_PRIVATE,
-	CS_ANON_SHARED,
-	CS_ANON_PRIVATE,
-	CS_COW_BROKEN,
-	CS_SWAP,
-	CS_ZERO,
-	CS_KSM,
-	CS_THP,
+	COWSTAT_COUNTS(CS_FIELD)
 	CS_NR_FIELDS
 };
+
+#undef CS_FIELD
 
 extern const char * const cs_field_names[CS_NR_FIELDS];
 

@@ -31,21 +31,10 @@
 
 static struct genl_family cowstat_family;
 
-/* The 12 page fields, in cs_field order, as attributes of each set. */
-static const u16 proc_count_attr[CS_NR_FIELDS] = {
-	COWSTAT_A_PROC_RSS, COWSTAT_A_PROC_ANON, COWSTAT_A_PROC_FILE,
-	COWSTAT_A_PROC_SHARED, COWSTAT_A_PROC_PRIVATE,
-	COWSTAT_A_PROC_ANON_SHARED, COWSTAT_A_PROC_ANON_PRIVATE,
-	COWSTAT_A_PROC_COW_BROKEN, COWSTAT_A_PROC_SWAP, COWSTAT_A_PROC_ZERO,
-	COWSTAT_A_PROC_KSM, COWSTAT_A_PROC_THP,
-};
-
-static const u16 vma_count_attr[CS_NR_FIELDS] = {
-	COWSTAT_A_VMA_RSS, COWSTAT_A_VMA_ANON, COWSTAT_A_VMA_FILE,
-	COWSTAT_A_VMA_SHARED, COWSTAT_A_VMA_PRIVATE,
-	COWSTAT_A_VMA_ANON_SHARED, COWSTAT_A_VMA_ANON_PRIVATE,
-	COWSTAT_A_VMA_COW_BROKEN, COWSTAT_A_VMA_SWAP, COWSTAT_A_VMA_ZERO,
-	COWSTAT_A_VMA_KSM, COWSTAT_A_VMA_THP,
+/* The attribute of each page field in the counts set. */
+#define CS_COUNT_ATTR(NAME, ...)	COWSTAT_A_COUNTS_##NAME,
+static const u16 count_attr[CS_NR_FIELDS] = {
+	COWSTAT_COUNTS(CS_COUNT_ATTR)
 };
 
 /*
@@ -65,14 +54,19 @@ static const struct nla_policy cowstat_get_policy[COWSTAT_A_PROC_VMAS + 1] = {
 	[COWSTAT_A_PROC_VMAS]	= { .type = NLA_FLAG },
 };
 
-static int put_counts(struct sk_buff *skb, const u16 *attr, u16 pad,
-		      const struct cs_counts *c)
+/* The page counts, as a nested counts set of attribute @type. */
+static int put_counts(struct sk_buff *skb, int type, const struct cs_counts *c)
 {
+	struct nlattr *nest;
 	int i;
 
+	nest = nla_nest_start(skb, type);
+	if (!nest)
+		return -EMSGSIZE;
 	for (i = 0; i < CS_NR_FIELDS; i++)
-		if (nla_put_u64_64bit(skb, attr[i], c->v[i], pad))
+		if (nla_put_u64_64bit(skb, count_attr[i], c->v[i], COWSTAT_A_COUNTS_PAD))
 			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
 	return 0;
 }
 
@@ -99,7 +93,7 @@ static int put_proc(struct sk_buff *skb, const struct cs_snapshot *snap,
 	    nla_put_u32(skb, COWSTAT_A_PROC_MM_SHARED_WITH,
 			snap->procs[p->mm_owner].nr))
 		return -EMSGSIZE;
-	if (put_counts(skb, proc_count_attr, COWSTAT_A_PROC_PAD, &p->c) ||
+	if (put_counts(skb, COWSTAT_A_PROC_COUNTS, &p->c) ||
 	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_SKIPPED_VMAS, p->skipped_vmas,
 			      COWSTAT_A_PROC_PAD))
 		return -EMSGSIZE;
@@ -132,7 +126,7 @@ static int put_vma(struct sk_buff *skb, const struct cs_proc *p,
 	    nla_put_string(skb, COWSTAT_A_VMA_PERMS, perms) ||
 	    (v->name && nla_put_string(skb, COWSTAT_A_VMA_NAME, v->name)) ||
 	    (v->name_truncated && nla_put_flag(skb, COWSTAT_A_VMA_NAME_TRUNCATED)) ||
-	    put_counts(skb, vma_count_attr, COWSTAT_A_VMA_PAD, &v->c))
+	    put_counts(skb, COWSTAT_A_VMA_COUNTS, &v->c))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -144,7 +138,7 @@ static int put_totals(struct sk_buff *skb, const struct cs_snapshot *snap)
 	    nla_put_u32(skb, COWSTAT_A_PROC_PID, snap->procs[0].nr) ||
 	    nla_put_u32(skb, COWSTAT_A_PROC_PROCESSES, snap->nr_procs) ||
 	    nla_put_u32(skb, COWSTAT_A_PROC_PAGE_SIZE, PAGE_SIZE) ||
-	    put_counts(skb, proc_count_attr, COWSTAT_A_PROC_PAD, &snap->total) ||
+	    put_counts(skb, COWSTAT_A_PROC_COUNTS, &snap->total) ||
 	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_SKIPPED_VMAS,
 			      snap->skipped_vmas, COWSTAT_A_PROC_PAD) ||
 	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_UNIQUE, snap->unique,

@@ -202,14 +202,38 @@ static inline uint32_t nl_u32(struct nlattr *a)
 	return *(uint32_t *)NLA_DATA(a);
 }
 
-/* What the tests make of a dump: rows, VMAs and totals. */
+/* The attribute of each page field in the counts set. */
+#define F_ATTR(NAME, name)	[F_##NAME] = COWSTAT_A_COUNTS_##NAME,
 static const uint16_t count_attr[F_NR] = {
-	COWSTAT_A_PROC_RSS, COWSTAT_A_PROC_ANON, COWSTAT_A_PROC_FILE,
-	COWSTAT_A_PROC_SHARED, COWSTAT_A_PROC_PRIVATE,
-	COWSTAT_A_PROC_ANON_SHARED, COWSTAT_A_PROC_ANON_PRIVATE,
-	COWSTAT_A_PROC_COW_BROKEN, COWSTAT_A_PROC_SWAP, COWSTAT_A_PROC_ZERO,
-	COWSTAT_A_PROC_KSM, COWSTAT_A_PROC_THP,
+	COWSTAT_COUNTS(F_ATTR)
 };
+#undef F_ATTR
+
+/*
+ * The page counts of a message's nested counts set (@nest, or NULL when
+ * the message has none) into @v; ~0 marks a count that is absent.
+ * Returns whether @nest was there.
+ */
+static inline int nl_counts(struct nlattr *nest, unsigned long long *v)
+{
+	struct nlattr *at[COWSTAT_A_COUNTS_MAX + 1] = { NULL };
+	struct nlattr *a;
+	int len, f;
+
+	if (nest) {
+		a = NLA_DATA(nest);
+		len = nest->nla_len - NLA_HDRLEN;
+		for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN;
+		     len -= NLA_ALIGN(a->nla_len), a = NLA_NEXT(a))
+			if ((a->nla_type & NLA_TYPE_MASK) <= COWSTAT_A_COUNTS_MAX)
+				at[a->nla_type & NLA_TYPE_MASK] = a;
+	}
+	for (f = 0; f < F_NR; f++)
+		v[f] = at[count_attr[f]] ? nl_u64(at[count_attr[f]]) : ~0ULL;
+	return !!nest;
+}
+
+/* What the tests make of a dump: rows, VMAs and totals. */
 
 #define MAX_ROWS 4096
 
@@ -259,15 +283,13 @@ static inline int dump_cb(struct nlmsghdr *nlh, void *arg)
 {
 	struct dump *d = arg;
 	struct nl_attrs at;
-	int f;
 
 	nl_parse(nlh, &at);
 	if (d->totals)
 		d->after_totals++;
 	if (at.a[COWSTAT_A_PROC_TOTALS]) {
 		d->totals++;
-		for (f = 0; f < F_NR; f++)
-			d->total[f] = at.a[count_attr[f]] ? nl_u64(at.a[count_attr[f]]) : ~0ULL;
+		nl_counts(at.a[COWSTAT_A_PROC_COUNTS], d->total);
 		d->processes = nl_u32(at.a[COWSTAT_A_PROC_PROCESSES]);
 		return 0;
 	}
@@ -282,10 +304,8 @@ static inline int dump_cb(struct nlmsghdr *nlh, void *arg)
 	d->row[d->n].ppid = nl_u32(at.a[COWSTAT_A_PROC_PPID]);
 	d->row[d->n].depth = nl_u32(at.a[COWSTAT_A_PROC_DEPTH]);
 	d->row[d->n].flags = nl_u32(at.a[COWSTAT_A_PROC_FLAGS]);
-	d->row[d->n].has_counts = !!at.a[COWSTAT_A_PROC_RSS];
+	d->row[d->n].has_counts = nl_counts(at.a[COWSTAT_A_PROC_COUNTS], d->row[d->n].v);
 	d->row[d->n].has_comm = !!at.a[COWSTAT_A_PROC_COMM];
-	for (f = 0; f < F_NR; f++)
-		d->row[d->n].v[f] = at.a[count_attr[f]] ? nl_u64(at.a[count_attr[f]]) : ~0ULL;
 	d->n++;
 	return 0;
 }
