@@ -18,7 +18,6 @@
 #include <linux/sched/coredump.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
-#include <net/genetlink.h>
 #ifdef CS_HAVE_SOFTLEAF
 #include <linux/leafops.h>
 #endif
@@ -115,16 +114,6 @@ static inline bool cs_vma_is_heap(struct vm_area_struct *vma)
 #else
 	return vma->vm_start <= vma->vm_mm->brk &&
 	       vma->vm_end >= vma->vm_mm->start_brk;
-#endif
-}
-
-/* The attributes of a dump request, parsed by the family's policy. */
-static inline struct nlattr **cs_dump_attrs(struct netlink_callback *cb)
-{
-#ifdef CS_HAVE_GENL_INFO_DUMP
-	return genl_info_dump(cb)->attrs;
-#else
-	return genl_dumpit_info(cb)->attrs;
 #endif
 }
 

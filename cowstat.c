@@ -186,7 +186,7 @@ static int __init cowstat_init(void)
 	ret = cowstat_debugfs_init();
 	if (ret)
 		goto out_request;
-	ret = cowstat_netlink_init();
+	ret = cs_netlink_init();
 	if (ret)
 		goto out_debugfs;
 	pr_info("version %s loaded\n", COWSTAT_VERSION);
@@ -201,7 +201,7 @@ out_request:
 
 static void __exit cowstat_exit(void)
 {
-	cowstat_netlink_exit();
+	cs_netlink_exit();
 	cowstat_debugfs_exit();
 	cs_request_exit();
 }

@@ -341,8 +341,8 @@ int cs_request_init(void);
 void cs_request_exit(void);
 
 /* netlink.c */
-int cowstat_netlink_init(void);
-void cowstat_netlink_exit(void);
+int cs_netlink_init(void);
+void cs_netlink_exit(void);
 
 /* debugfs.c */
 int cowstat_debugfs_init(void);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family "cowstat" (netlink/cowstat.yaml).
+ * The handlers of the generic netlink family "cowstat"
+ * (Documentation/netlink/specs/cowstat.yaml).  Its policies, ops and
+ * family struct are generated from the spec into netlink-gen.c, or come
+ * from netlink-legacy.c on kernels without split ops.
  *
  * Unlike debugfs's one global selector, every request names its process,
  * so any number of programs can read at once.  COWSTAT_CMD_GET does one
@@ -25,33 +28,14 @@
 #include <net/netlink.h>
 #include <net/sock.h>
 
-#include "compat.h"
 #include "cowstat.h"
-#include "uapi/linux/cowstat.h"
-
-static struct genl_family cowstat_family;
+#include "netlink-compat.h"
+#include "netlink-gen.h"
 
 /* The attribute of each page field in the counts set. */
 #define CS_COUNT_ATTR(NAME, ...)	COWSTAT_A_COUNTS_##NAME,
 static const u16 count_attr[CS_NR_FIELDS] = {
 	COWSTAT_COUNTS(CS_COUNT_ATTR)
-};
-
-/*
- * One policy serves do and dump (6.1 has no split ops); the attribute
- * that belongs to the other one is refused by hand.  Validation is
- * strict: unknown attributes and wrong types are errors.
- */
-/* Not const: 6.1's NLA_POLICY_FULL_RANGE() takes a plain pointer. */
-static struct netlink_range_validation pid_range = {
-	.min = 1,
-	.max = INT_MAX,
-};
-
-static const struct nla_policy cowstat_get_policy[COWSTAT_A_PROC_VMAS + 1] = {
-	[COWSTAT_A_PROC_PID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &pid_range),
-	[COWSTAT_A_PROC_ROOT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &pid_range),
-	[COWSTAT_A_PROC_VMAS]	= { .type = NLA_FLAG },
 };
 
 /* The page counts, as a nested counts set of attribute @type. */
@@ -249,7 +233,7 @@ static int get_reply(struct cs_request *req, struct get_answer *a,
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put(msg, NETLINK_CB(a->skb).portid, a->nlh->nlmsg_seq,
-			  &cowstat_family, 0, COWSTAT_CMD_GET);
+			  &cowstat_nl_family, 0, COWSTAT_CMD_GET);
 	if (!hdr || put_proc(msg, snap, &snap->procs[i])) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -287,23 +271,16 @@ static void get_release(struct cs_request *req)
 	kfree(a);
 }
 
-static int cowstat_get_doit(struct sk_buff *skb, struct genl_info *info)
+/* COWSTAT_CMD_GET do: checked by its policy (pid, root). */
+int cowstat_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	struct nlattr *root_attr;
 	struct get_answer *a;
 	struct cs_request *req;
 
-	if (!attrs[COWSTAT_A_PROC_PID]) {
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, COWSTAT_A_PROC_PID);
-		NL_SET_ERR_MSG(info->extack, "pid is required");
+	if (GENL_REQ_ATTR_CHECK(info, COWSTAT_A_PROC_PID))
 		return -EINVAL;
-	}
-	if (attrs[COWSTAT_A_PROC_VMAS]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[COWSTAT_A_PROC_VMAS],
-				    "vmas is for dumps only");
-		return -EINVAL;
-	}
 	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
@@ -351,23 +328,16 @@ static struct dump_state *dump_state(struct netlink_callback *cb)
 	return (struct dump_state *)cb->ctx;
 }
 
-static int cowstat_get_dump_start(struct netlink_callback *cb)
+/* COWSTAT_CMD_GET dump, its start: checked by its policy (pid, vmas). */
+int cowstat_nl_get_dump_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = cs_dump_attrs(cb);
 	struct dump_state *st = dump_state(cb);
 	struct cs_request *req;
 
 	memset(st, 0, sizeof(*st));
-	if (!attrs[COWSTAT_A_PROC_PID]) {
-		NL_SET_ERR_ATTR_MISS(cb->extack, NULL, COWSTAT_A_PROC_PID);
-		NL_SET_ERR_MSG(cb->extack, "pid (the tree root) is required");
+	if (cs_dump_req_attr_check(cb, COWSTAT_A_PROC_PID))
 		return -EINVAL;
-	}
-	if (attrs[COWSTAT_A_PROC_ROOT]) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[COWSTAT_A_PROC_ROOT],
-				    "root is for get only; a dump's root is pid");
-		return -EINVAL;
-	}
 	req = start_walk(nla_get_u32(attrs[COWSTAT_A_PROC_PID]),
 			 attrs[COWSTAT_A_PROC_VMAS] ? CS_WANT_VMAS : 0,
 			 cb->extack, attrs[COWSTAT_A_PROC_PID]);
@@ -405,7 +375,7 @@ static bool dump_msg(struct sk_buff *skb, struct netlink_callback *cb,
 	void *hdr;
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &cowstat_family, NLM_F_MULTI, COWSTAT_CMD_GET);
+			  &cowstat_nl_family, NLM_F_MULTI, COWSTAT_CMD_GET);
 	if (!hdr)
 		return false;
 	if (fill(skb, dump_state(cb))) {
@@ -429,7 +399,7 @@ static int dump_noop(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int cowstat_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int cowstat_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dump_state *st = dump_state(cb);
 	struct cs_request *req = st->req;
@@ -471,7 +441,7 @@ full:
 	return skb->len ? skb->len : -EMSGSIZE;
 }
 
-static int cowstat_get_dump_done(struct netlink_callback *cb)
+int cowstat_nl_get_dump_done(struct netlink_callback *cb)
 {
 	struct cs_request *req = dump_state(cb)->req;
 
@@ -480,41 +450,18 @@ static int cowstat_get_dump_done(struct netlink_callback *cb)
 	return 0;
 }
 
-static const struct genl_ops cowstat_ops[] = {
-	{
-		.cmd		= COWSTAT_CMD_GET,
-		.doit		= cowstat_get_doit,
-		.start		= cowstat_get_dump_start,
-		.dumpit		= cowstat_get_dumpit,
-		.done		= cowstat_get_dump_done,
-		.policy		= cowstat_get_policy,
-		.maxattr	= ARRAY_SIZE(cowstat_get_policy) - 1,
-	},
-};
-
-static struct genl_family cowstat_family __ro_after_init = {
-	.name		= COWSTAT_FAMILY_NAME,
-	.version	= COWSTAT_FAMILY_VERSION,
-	.netnsok	= true,
-	/* Walks sleep and take no global lock: no need for genl_mutex. */
-	.parallel_ops	= true,
-	.module		= THIS_MODULE,
-	.ops		= cowstat_ops,
-	.n_ops		= ARRAY_SIZE(cowstat_ops),
-};
-
 /**
- * cowstat_netlink_init() - register the "cowstat" generic netlink family
+ * cs_netlink_init() - register the "cowstat" generic netlink family
  *
  * Return: 0 or the error of genl_register_family().
  */
-int cowstat_netlink_init(void)
+int cs_netlink_init(void)
 {
-	return genl_register_family(&cowstat_family);
+	return genl_register_family(&cowstat_nl_family);
 }
 
 /**
- * cowstat_netlink_exit() - unregister the family
+ * cs_netlink_exit() - unregister the family
  *
  * An open dump holds a reference on the module (genetlink takes it for the
  * dump's length), so this runs only when none is open: delete_module()
@@ -522,7 +469,7 @@ int cowstat_netlink_init(void)
  * to its end or its socket closed.  A get still being
  * walked holds none; cs_request_exit() stops and waits for it.
  */
-void cowstat_netlink_exit(void)
+void cs_netlink_exit(void)
 {
-	genl_unregister_family(&cowstat_family);
+	genl_unregister_family(&cowstat_nl_family);
 }

@@ -27,6 +27,7 @@ struct nl {
 	uint16_t family;
 	uint32_t seq;
 	char extack[256];	/* the last error's extack message */
+	uint32_t miss_type;	/* the attribute it names as missing, or 0 */
 };
 
 #define NLA_DATA(a)	((void *)((char *)(a) + NLA_HDRLEN))
@@ -72,6 +73,7 @@ static inline int nl_recv(struct nl *nl, size_t bufsize,
 	int ret = 1;
 
 	nl->extack[0] = '\0';
+	nl->miss_type = 0;
 	nl->recvs = 0;
 	while (ret == 1) {
 		struct msghdr mh = { 0 };
@@ -113,6 +115,8 @@ static inline int nl_recv(struct nl *nl, size_t bufsize,
 					if (a->nla_type == NLMSGERR_ATTR_MSG)
 						snprintf(nl->extack, sizeof(nl->extack), "%s",
 							 (char *)NLA_DATA(a));
+					else if (a->nla_type == NLMSGERR_ATTR_MISS_TYPE)
+						nl->miss_type = *(uint32_t *)NLA_DATA(a);
 				break;
 			}
 			if (cb && cb(nlh, arg)) {
@@ -171,6 +175,68 @@ static inline int nl_open(struct nl *nl)
 	if (!ret && !nl->family)
 		ret = -ENOENT;
 	return ret;
+}
+
+/* The policy indexes of a command's do and dump (-1: none). */
+struct nl_op_policy {
+	uint32_t cmd;
+	int64_t do_idx, dump_idx;
+};
+
+static int nl_op_policy_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct nl_op_policy *op = arg;
+	struct nlattr *a = (void *)((char *)NLMSG_DATA(nlh) + GENL_HDRLEN);
+	int len = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+
+	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN; len -= NLA_ALIGN(a->nla_len), a = NLA_NEXT(a)) {
+		struct nlattr *c, *p;
+		int clen, plen;
+
+		if ((a->nla_type & NLA_TYPE_MASK) != CTRL_ATTR_OP_POLICY)
+			continue;
+		/* CTRL_ATTR_OP_POLICY { cmd { CTRL_ATTR_POLICY_DO, _DUMP } } */
+		for (c = NLA_DATA(a), clen = a->nla_len - NLA_HDRLEN;
+		     clen >= NLA_HDRLEN && c->nla_len >= NLA_HDRLEN;
+		     clen -= NLA_ALIGN(c->nla_len), c = NLA_NEXT(c)) {
+			if ((c->nla_type & NLA_TYPE_MASK) != op->cmd)
+				continue;
+			for (p = NLA_DATA(c), plen = c->nla_len - NLA_HDRLEN;
+			     plen >= NLA_HDRLEN && p->nla_len >= NLA_HDRLEN;
+			     plen -= NLA_ALIGN(p->nla_len), p = NLA_NEXT(p)) {
+				if ((p->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_POLICY_DO)
+					op->do_idx = *(uint32_t *)NLA_DATA(p);
+				if ((p->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_POLICY_DUMP)
+					op->dump_idx = *(uint32_t *)NLA_DATA(p);
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Whether the family's do and dump of @cmd have policies of their own, as
+ * the genetlink controller reports them (CTRL_CMD_GETPOLICY): the module was
+ * built with the split ops generated from the spec, on a kernel that has
+ * them (6.2 on), rather than with one shared policy (6.1).  Returns 1, 0, or
+ * -errno.
+ */
+static inline int nl_split_policies(struct nl *nl, uint32_t cmd)
+{
+	struct nl_op_policy op = { cmd, -1, -1 };
+	struct nlmsghdr *nlh;
+	char buf[256];
+	int ret;
+
+	nlh = nl_msg(buf, GENL_ID_CTRL, NLM_F_DUMP, CTRL_CMD_GETPOLICY, ++nl->seq);
+	nl_put(nlh, CTRL_ATTR_FAMILY_ID, &nl->family, 2);
+	nl_put(nlh, CTRL_ATTR_OP, &cmd, 4);
+	ret = nl_send(nl, nlh);
+	if (!ret)
+		ret = nl_recv(nl, 8192, nl_op_policy_cb, &op);
+	if (ret)
+		return ret;
+	return op.do_idx >= 0 && op.dump_idx >= 0 && op.do_idx != op.dump_idx;
 }
 
 /* The attributes of a cowstat message, indexed by type (0: absent). */
