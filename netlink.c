@@ -194,7 +194,9 @@ static int walk_result(const struct cs_request *req, struct netlink_ext_ack *ext
 /*
  * A get being answered by the worker.  The request's skb, its sender's
  * socket and its namespace are held so that the reply and the ack can be
- * sent after genetlink has let the request go.
+ * sent after genetlink has let the request go.  @nlh is a copy of the
+ * request, as sent, which the ack echoes: the worker never touches the
+ * request in @skb, whose flags netlink_rcv_skb() reads after doit returns.
  */
 struct get_answer {
 	struct sk_buff *skb;
@@ -254,11 +256,8 @@ static void get_answer(struct cs_request *req)
 	err = walk_result(req, &extack, NULL);	/* no attribute: see get_reply() */
 	if (!err)
 		err = get_reply(req, a, &extack);
-	if (err || a->ack) {
-		if (a->ack)
-			a->nlh->nlmsg_flags |= NLM_F_ACK;	/* echoed as sent */
+	if (err || a->ack)
 		netlink_ack(a->skb, a->nlh, err, &extack);
-	}
 }
 
 static void get_release(struct cs_request *req)
@@ -268,6 +267,7 @@ static void get_release(struct cs_request *req)
 	sock_put(NETLINK_CB(a->skb).sk);
 	kfree_skb(a->skb);
 	put_net(a->net);
+	kfree(a->nlh);
 	kfree(a);
 }
 
@@ -284,10 +284,16 @@ int cowstat_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
+	a->nlh = kmemdup(info->nlhdr, info->nlhdr->nlmsg_len, GFP_KERNEL_ACCOUNT);
+	if (!a->nlh) {
+		kfree(a);
+		return -ENOMEM;
+	}
 	a->pid = nla_get_u32(attrs[COWSTAT_A_PROC_PID]);
 	root_attr = attrs[COWSTAT_A_PROC_ROOT] ?: attrs[COWSTAT_A_PROC_PID];
 	req = start_walk(nla_get_u32(root_attr), 0, info->extack, root_attr);
 	if (IS_ERR(req)) {
+		kfree(a->nlh);
 		kfree(a);
 		return PTR_ERR(req);
 	}
@@ -295,15 +301,15 @@ int cowstat_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	/*
 	 * The reply comes from the worker.  genetlink acks when doit returns;
 	 * so that the ack still follows the reply, the worker sends it, and
-	 * the request's NLM_F_ACK is cleared here for genetlink not to.
+	 * the request's NLM_F_ACK is cleared here, in @skb's data, for
+	 * netlink_rcv_skb() not to.  This is the only write to it: the
+	 * worker may already be answering when netlink_rcv_skb() reads it.
 	 */
 	a->skb = skb_get(skb);
-	/* In @skb's data, which netlink_rcv_skb() reads the flags from next. */
-	a->nlh = (struct nlmsghdr *)info->nlhdr;
 	sock_hold(NETLINK_CB(skb).sk);
 	a->net = get_net(genl_info_net(info));
 	a->ack = a->nlh->nlmsg_flags & NLM_F_ACK;
-	a->nlh->nlmsg_flags &= ~NLM_F_ACK;
+	((struct nlmsghdr *)info->nlhdr)->nlmsg_flags &= ~NLM_F_ACK;
 	req->priv = a;
 	req->answer = get_answer;
 	req->release = get_release;
