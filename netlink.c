@@ -18,8 +18,9 @@
  * NLMSG_NOOP while the walk runs; the next ones run from the caller's
  * recvmsg(), without cb_lock, and wait killably for the walk.
  *
- * Who may read what is spec section 7's rule (tree.c): processes the caller
- * may not read are flagged not-permitted and carry pid, ppid and depth only.
+ * Who may read what is the README's rule ("Who may read what", tree.c):
+ * processes the caller may not read are flagged not-permitted and carry
+ * pid, ppid and depth only.
  */
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The netlink family's YNL spec, netlink/cowstat.yaml, is the source of
-# truth.  Generated from it:
+# The netlink family's YNL spec, Documentation/netlink/specs/cowstat.yaml,
+# is the source of truth.  Generated from it:
 #   uapi/linux/cowstat.h          the uapi header (ynl-gen-c.py --mode uapi)
 #   uapi/linux/cowstat_counts.h   the counts attribute set as an X-macro,
 #                                 COWSTAT_COUNTS(X), which the module, the
@@ -21,7 +21,7 @@ set -euo pipefail
 
 top=$(dirname "$(readlink -f "$0")")/..
 cd "$top"
-spec_src=${COWSTAT_YNL_SPEC:-netlink/cowstat.yaml}
+spec_src=${COWSTAT_YNL_SPEC:-Documentation/netlink/specs/cowstat.yaml}
 out=${COWSTAT_YNL_OUT:-.}
 files="uapi/linux/cowstat.h uapi/linux/cowstat_counts.h netlink-gen.c netlink-gen.h"
 ksrc=$(scripts/ksrc.sh)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family (spec section 7): the dump equals debugfs,
- * a 2,000-process dump arrives whole and in order through a small receive
- * buffer, strict validation of every attribute, the permission rule, and
- * PID namespaces.
+ * The generic netlink family (Documentation/netlink/specs/cowstat.yaml):
+ * the dump equals debugfs, a 2,000-process dump arrives whole and in order
+ * through a small receive buffer, strict validation of every attribute,
+ * the permission rule, and PID namespaces.
  */
 #define _GNU_SOURCE
 #include <sched.h>

@@ -123,7 +123,7 @@ void cs_tree_free(struct cs_tree *t)
  * @len: its size (CS_FLAGS_LEN is always enough)
  * @p: the row
  *
- * The words are those of the debugfs tree file (spec section 2): no_mm,
+ * The words are those of the debugfs tree file (README, "debugfs"): no_mm,
  * mm_shared_with=<pid>, not_permitted; bits this tool does not know (a
  * newer module) print as bitN rather than being dropped.  "-" when none.
  */
