@@ -42,7 +42,7 @@ stale() {
 	echo "ok $n $what: $* reported stale"
 }
 
-echo "1..8"
+echo "1..9"
 expect spec_validates_and_generated_files_match 0 "$top/scripts/ynl.sh" check
 
 sed 's/type: u64/type: u65/' "$spec" >"$tmp/bad.yaml"
@@ -64,6 +64,31 @@ open(sys.argv[2], "w").write(s)
 PY
 expect new_count_field_is_caught 1 env COWSTAT_YNL_SPEC="$tmp/field.yaml" "$top/scripts/ynl.sh" check
 stale "a new count field" uapi/linux/cowstat.h uapi/linux/cowstat_counts.h
+
+# ... and, generated, it is a field of the CLI with no other edit: a copy
+# of tools/ builds against the new headers, and names it after thp.
+mkdir -p "$tmp/new/uapi/linux"
+cp -r "$top/tools" "$tmp/new/tools"
+make -s -C "$tmp/new/tools" clean >/dev/null 2>&1
+cat >"$tmp/names.c" <<'C'
+#include <stdio.h>
+#include "model.h"
+int main(void)
+{
+	for (int f = 0; f < CS_NR_FIELDS; f++)
+		printf("%s%s", f ? " " : "", cs_field_names[f]);
+	printf(" %d\n", COWSTAT_A_COUNTS_MLOCKED - COWSTAT_A_COUNTS_RSS);
+	return 0;
+}
+C
+new_field_in_cli() {
+	COWSTAT_YNL_SPEC="$tmp/field.yaml" COWSTAT_YNL_OUT="$tmp/new" "$top/scripts/ynl.sh" gen &&
+	make -s -C "$tmp/new/tools" cowstat &&
+	cc -std=gnu11 -I"$tmp/new/uapi" -I"$tmp/new/tools" -include linux/cowstat.h \
+		-o "$tmp/names" "$tmp/names.c" "$tmp/new/tools/model.c" &&
+	"$tmp/names" | tee /dev/stderr | grep -qx "rss anon file shared private anon_shared anon_private cow_broken swap zero ksm thp mlocked cow_faults skipped_vmas unique saved 12"
+}
+expect new_count_field_reaches_the_cli 0 new_field_in_cli
 
 # A request attribute taken from the dump: the generated policy changes.
 python3 - "$spec" "$tmp/op.yaml" <<'PY'
