@@ -3,11 +3,10 @@
  * The differences between the kernels cowstat supports (6.1, 6.12 and 7.x),
  * in one place, but for genetlink's, which the netlink files keep in a
  * header of their own so that the page walker does not include
- * <net/genetlink.h>.  Everything here is
- * inline: the kernel's own page-table helpers (pte_offset_map*,
- * vm_normal_page, walk_page_range) are exported to modules on none of
- * these kernels, 6.1 included, so pagewalk.c reads page tables with the
- * primitives below.
+ * <net/genetlink.h>.  Everything here is inline: the kernel's own
+ * page-table helpers (pte_offset_map*, vm_normal_page, walk_page_range)
+ * are exported to modules on none of these kernels, 6.1 included, so
+ * pagewalk.c reads page tables with the primitives below.
  */
 #ifndef _COWSTAT_COMPAT_H
 #define _COWSTAT_COMPAT_H
