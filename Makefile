@@ -47,7 +47,7 @@ module:
 		exit 1; \
 	fi
 	@mkdir -p $(BUILD)
-	@for f in $(MOD_SRCS); do ln -sf ../../$$f $(BUILD)/$$f; done
+	@for f in $(MOD_SRCS); do ln -sfn ../../$$f $(BUILD)/$$f; done
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(BUILD) modules
 	@ln -sf $(BUILD)/cowstat.ko cowstat.ko
 

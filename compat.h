@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The differences between the kernels cowstat supports (6.1, 6.12 and 7.x),
- * in one place.  Everything here is inline: on 6.12 the kernel's own
+ * in one place, but for genetlink's, which the netlink files keep in a
+ * header of their own so that the page walker does not include
+ * <net/genetlink.h>.  Everything here is inline: the kernel's own
  * page-table helpers (pte_offset_map*, vm_normal_page, walk_page_range)
- * are not exported to modules, so walk.c reads page tables with the
- * primitives below.
+ * are exported to modules on none of these kernels, 6.1 included, so
+ * pagewalk.c reads page tables with the primitives below.
  */
 #ifndef _COWSTAT_COMPAT_H
 #define _COWSTAT_COMPAT_H
@@ -18,7 +20,6 @@
 #include <linux/sched/coredump.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
-#include <net/genetlink.h>
 #ifdef CS_HAVE_SOFTLEAF
 #include <linux/leafops.h>
 #endif
@@ -169,16 +170,6 @@ static inline bool cs_vma_is_heap(struct vm_area_struct *vma)
 #else
 	return vma->vm_start <= vma->vm_mm->brk &&
 	       vma->vm_end >= vma->vm_mm->start_brk;
-#endif
-}
-
-/* The attributes of a dump request, parsed by the family's policy. */
-static inline struct nlattr **cs_dump_attrs(struct netlink_callback *cb)
-{
-#ifdef CS_HAVE_GENL_INFO_DUMP
-	return genl_info_dump(cb)->attrs;
-#else
-	return genl_dumpit_info(cb)->attrs;
 #endif
 }
 

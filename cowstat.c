@@ -71,19 +71,10 @@ void cs_reader_init_current(struct cs_reader *reader)
 	reader->cancel = false;
 }
 
+#define CS_FIELD_NAME(NAME, name) \
+	[CS_##NAME] = (name),
 const char * const cs_field_names[CS_NR_FIELDS] = {
-	[CS_RSS]		= "rss",
-	[CS_ANON]		= "anon",
-	[CS_FILE]		= "file",
-	[CS_SHARED]		= "shared",
-	[CS_PRIVATE]		= "private",
-	[CS_ANON_SHARED]	= "anon_shared",
-	[CS_ANON_PRIVATE]	= "anon_private",
-	[CS_COW_BROKEN]		= "cow_broken",
-	[CS_SWAP]		= "swap",
-	[CS_ZERO]		= "zero",
-	[CS_KSM]		= "ksm",
-	[CS_THP]		= "thp",
+	COWSTAT_COUNTS(CS_FIELD_NAME)
 };
 
 static void add_totals(struct cs_snapshot *snap)
@@ -194,7 +185,7 @@ static int __init cowstat_init(void)
 	ret = cowstat_debugfs_init();
 	if (ret)
 		goto out_request;
-	ret = cowstat_netlink_init();
+	ret = cs_netlink_init();
 	if (ret)
 		goto out_debugfs;
 	pr_info("version %s loaded\n", COWSTAT_VERSION);
@@ -209,7 +200,7 @@ out_request:
 
 static void __exit cowstat_exit(void)
 {
-	cowstat_netlink_exit();
+	cs_netlink_exit();
 	cowstat_debugfs_exit();
 	cs_request_exit();
 }

@@ -22,6 +22,8 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
+#include "uapi/linux/cowstat_counts.h"
+
 #define COWSTAT_VERSION		"0.2.0"
 #define COWSTAT_GENL_VERSION	1
 
@@ -34,22 +36,17 @@ struct pid;
 struct pid_namespace;
 struct vm_area_struct;
 
-/* The page fields of spec section 3, in the spec's order. */
+/*
+ * The page fields, in the order of the YNL spec's counts attribute set
+ * (Documentation/netlink/specs/cowstat.yaml), from which they are generated.
+ */
+#define CS_FIELD(NAME, ...)	CS_##NAME,
 enum cs_field {
-	CS_RSS,
-	CS_ANON,
-	CS_FILE,
-	CS_SHARED,
-	CS_PRIVATE,
-	CS_ANON_SHARED,
-	CS_ANON_PRIVATE,
-	CS_COW_BROKEN,
-	CS_SWAP,
-	CS_ZERO,
-	CS_KSM,
-	CS_THP,
+	COWSTAT_COUNTS(CS_FIELD)
 	CS_NR_FIELDS
 };
+
+#undef CS_FIELD
 
 extern const char * const cs_field_names[CS_NR_FIELDS];
 
@@ -385,8 +382,8 @@ int cs_request_init(void);
 void cs_request_exit(void);
 
 /* netlink.c */
-int cowstat_netlink_init(void);
-void cowstat_netlink_exit(void);
+int cs_netlink_init(void);
+void cs_netlink_exit(void);
 
 /* debugfs.c */
 int cowstat_debugfs_init(void);

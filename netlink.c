@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family "cowstat" (netlink/cowstat.yaml).
+ * The handlers of the generic netlink family "cowstat"
+ * (Documentation/netlink/specs/cowstat.yaml).  Its policies, ops and
+ * family struct are generated from the spec into netlink-gen.c, or come
+ * from netlink-legacy.c on kernels without split ops.
  *
  * Unlike debugfs's one global selector, every request names its process,
  * so any number of programs can read at once.  COWSTAT_CMD_GET does one
@@ -15,8 +18,9 @@
  * NLMSG_NOOP while the walk runs; the next ones run from the caller's
  * recvmsg(), without cb_lock, and wait killably for the walk.
  *
- * Who may read what is spec section 7's rule (tree.c): processes the caller
- * may not read are flagged not-permitted and carry pid, ppid and depth only.
+ * Who may read what is the README's rule ("Who may read what", tree.c):
+ * processes the caller may not read are flagged not-permitted and carry
+ * pid, ppid and depth only.
  */
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
@@ -25,54 +29,29 @@
 #include <net/netlink.h>
 #include <net/sock.h>
 
-#include "compat.h"
 #include "cowstat.h"
-#include "uapi/linux/cowstat.h"
+#include "netlink-compat.h"
+#include "netlink-gen.h"
 
-static struct genl_family cowstat_family;
-
-/* The 12 page fields, in cs_field order, as attributes of each set. */
-static const u16 proc_count_attr[CS_NR_FIELDS] = {
-	COWSTAT_A_PROC_RSS, COWSTAT_A_PROC_ANON, COWSTAT_A_PROC_FILE,
-	COWSTAT_A_PROC_SHARED, COWSTAT_A_PROC_PRIVATE,
-	COWSTAT_A_PROC_ANON_SHARED, COWSTAT_A_PROC_ANON_PRIVATE,
-	COWSTAT_A_PROC_COW_BROKEN, COWSTAT_A_PROC_SWAP, COWSTAT_A_PROC_ZERO,
-	COWSTAT_A_PROC_KSM, COWSTAT_A_PROC_THP,
+/* The attribute of each page field in the counts set. */
+#define CS_COUNT_ATTR(NAME, ...)	COWSTAT_A_COUNTS_##NAME,
+static const u16 count_attr[CS_NR_FIELDS] = {
+	COWSTAT_COUNTS(CS_COUNT_ATTR)
 };
 
-static const u16 vma_count_attr[CS_NR_FIELDS] = {
-	COWSTAT_A_VMA_RSS, COWSTAT_A_VMA_ANON, COWSTAT_A_VMA_FILE,
-	COWSTAT_A_VMA_SHARED, COWSTAT_A_VMA_PRIVATE,
-	COWSTAT_A_VMA_ANON_SHARED, COWSTAT_A_VMA_ANON_PRIVATE,
-	COWSTAT_A_VMA_COW_BROKEN, COWSTAT_A_VMA_SWAP, COWSTAT_A_VMA_ZERO,
-	COWSTAT_A_VMA_KSM, COWSTAT_A_VMA_THP,
-};
-
-/*
- * One policy serves do and dump (6.1 has no split ops); the attribute
- * that belongs to the other one is refused by hand.  Validation is
- * strict: unknown attributes and wrong types are errors.
- */
-/* Not const: 6.1's NLA_POLICY_FULL_RANGE() takes a plain pointer. */
-static struct netlink_range_validation pid_range = {
-	.min = 1,
-	.max = INT_MAX,
-};
-
-static const struct nla_policy cowstat_get_policy[COWSTAT_A_PROC_VMAS + 1] = {
-	[COWSTAT_A_PROC_PID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &pid_range),
-	[COWSTAT_A_PROC_ROOT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &pid_range),
-	[COWSTAT_A_PROC_VMAS]	= { .type = NLA_FLAG },
-};
-
-static int put_counts(struct sk_buff *skb, const u16 *attr, u16 pad,
-		      const struct cs_counts *c)
+/* The page counts, as a nested counts set of attribute @type. */
+static int put_counts(struct sk_buff *skb, int type, const struct cs_counts *c)
 {
+	struct nlattr *nest;
 	int i;
 
+	nest = nla_nest_start(skb, type);
+	if (!nest)
+		return -EMSGSIZE;
 	for (i = 0; i < CS_NR_FIELDS; i++)
-		if (nla_put_u64_64bit(skb, attr[i], c->v[i], pad))
+		if (nla_put_u64_64bit(skb, count_attr[i], c->v[i], COWSTAT_A_COUNTS_PAD))
 			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
 	return 0;
 }
 
@@ -99,7 +78,7 @@ static int put_proc(struct sk_buff *skb, const struct cs_snapshot *snap,
 	    nla_put_u32(skb, COWSTAT_A_PROC_MM_SHARED_WITH,
 			snap->procs[p->mm_owner].nr))
 		return -EMSGSIZE;
-	if (put_counts(skb, proc_count_attr, COWSTAT_A_PROC_PAD, &p->c) ||
+	if (put_counts(skb, COWSTAT_A_PROC_COUNTS, &p->c) ||
 	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_SKIPPED_VMAS, p->skipped_vmas,
 			      COWSTAT_A_PROC_PAD))
 		return -EMSGSIZE;
@@ -132,7 +111,7 @@ static int put_vma(struct sk_buff *skb, const struct cs_proc *p,
 	    nla_put_string(skb, COWSTAT_A_VMA_PERMS, perms) ||
 	    (v->name && nla_put_string(skb, COWSTAT_A_VMA_NAME, v->name)) ||
 	    (v->name_truncated && nla_put_flag(skb, COWSTAT_A_VMA_NAME_TRUNCATED)) ||
-	    put_counts(skb, vma_count_attr, COWSTAT_A_VMA_PAD, &v->c))
+	    put_counts(skb, COWSTAT_A_VMA_COUNTS, &v->c))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -144,7 +123,7 @@ static int put_totals(struct sk_buff *skb, const struct cs_snapshot *snap)
 	    nla_put_u32(skb, COWSTAT_A_PROC_PID, snap->procs[0].nr) ||
 	    nla_put_u32(skb, COWSTAT_A_PROC_PROCESSES, snap->nr_procs) ||
 	    nla_put_u32(skb, COWSTAT_A_PROC_PAGE_SIZE, PAGE_SIZE) ||
-	    put_counts(skb, proc_count_attr, COWSTAT_A_PROC_PAD, &snap->total) ||
+	    put_counts(skb, COWSTAT_A_PROC_COUNTS, &snap->total) ||
 	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_SKIPPED_VMAS,
 			      snap->skipped_vmas, COWSTAT_A_PROC_PAD) ||
 	    nla_put_u64_64bit(skb, COWSTAT_A_PROC_UNIQUE, snap->unique,
@@ -216,7 +195,9 @@ static int walk_result(const struct cs_request *req, struct netlink_ext_ack *ext
 /*
  * A get being answered by the worker.  The request's skb, its sender's
  * socket and its namespace are held so that the reply and the ack can be
- * sent after genetlink has let the request go.
+ * sent after genetlink has let the request go.  @nlh is a copy of the
+ * request, as sent, which the ack echoes: the worker never touches the
+ * request in @skb, whose flags netlink_rcv_skb() reads after doit returns.
  */
 struct get_answer {
 	struct sk_buff *skb;
@@ -255,7 +236,7 @@ static int get_reply(struct cs_request *req, struct get_answer *a,
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put(msg, NETLINK_CB(a->skb).portid, a->nlh->nlmsg_seq,
-			  &cowstat_family, 0, COWSTAT_CMD_GET);
+			  &cowstat_nl_family, 0, COWSTAT_CMD_GET);
 	if (!hdr || put_proc(msg, snap, &snap->procs[i])) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -276,11 +257,8 @@ static void get_answer(struct cs_request *req)
 	err = walk_result(req, &extack, NULL);	/* no attribute: see get_reply() */
 	if (!err)
 		err = get_reply(req, a, &extack);
-	if (err || a->ack) {
-		if (a->ack)
-			a->nlh->nlmsg_flags |= NLM_F_ACK;	/* echoed as sent */
+	if (err || a->ack)
 		netlink_ack(a->skb, a->nlh, err, &extack);
-	}
 }
 
 static void get_release(struct cs_request *req)
@@ -290,33 +268,33 @@ static void get_release(struct cs_request *req)
 	sock_put(NETLINK_CB(a->skb).sk);
 	kfree_skb(a->skb);
 	put_net(a->net);
+	kfree(a->nlh);
 	kfree(a);
 }
 
-static int cowstat_get_doit(struct sk_buff *skb, struct genl_info *info)
+/* COWSTAT_CMD_GET do: checked by its policy (pid, root). */
+int cowstat_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	struct nlattr *root_attr;
 	struct get_answer *a;
 	struct cs_request *req;
 
-	if (!attrs[COWSTAT_A_PROC_PID]) {
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, COWSTAT_A_PROC_PID);
-		NL_SET_ERR_MSG(info->extack, "pid is required");
+	if (GENL_REQ_ATTR_CHECK(info, COWSTAT_A_PROC_PID))
 		return -EINVAL;
-	}
-	if (attrs[COWSTAT_A_PROC_VMAS]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[COWSTAT_A_PROC_VMAS],
-				    "vmas is for dumps only");
-		return -EINVAL;
-	}
 	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
+	a->nlh = kmemdup(info->nlhdr, info->nlhdr->nlmsg_len, GFP_KERNEL_ACCOUNT);
+	if (!a->nlh) {
+		kfree(a);
+		return -ENOMEM;
+	}
 	a->pid = nla_get_u32(attrs[COWSTAT_A_PROC_PID]);
 	root_attr = attrs[COWSTAT_A_PROC_ROOT] ?: attrs[COWSTAT_A_PROC_PID];
 	req = start_walk(nla_get_u32(root_attr), 0, info->extack, root_attr);
 	if (IS_ERR(req)) {
+		kfree(a->nlh);
 		kfree(a);
 		return PTR_ERR(req);
 	}
@@ -324,15 +302,15 @@ static int cowstat_get_doit(struct sk_buff *skb, struct genl_info *info)
 	/*
 	 * The reply comes from the worker.  genetlink acks when doit returns;
 	 * so that the ack still follows the reply, the worker sends it, and
-	 * the request's NLM_F_ACK is cleared here for genetlink not to.
+	 * the request's NLM_F_ACK is cleared here, in @skb's data, for
+	 * netlink_rcv_skb() not to.  This is the only write to it: the
+	 * worker may already be answering when netlink_rcv_skb() reads it.
 	 */
 	a->skb = skb_get(skb);
-	/* In @skb's data, which netlink_rcv_skb() reads the flags from next. */
-	a->nlh = (struct nlmsghdr *)info->nlhdr;
 	sock_hold(NETLINK_CB(skb).sk);
 	a->net = get_net(genl_info_net(info));
 	a->ack = a->nlh->nlmsg_flags & NLM_F_ACK;
-	a->nlh->nlmsg_flags &= ~NLM_F_ACK;
+	((struct nlmsghdr *)info->nlhdr)->nlmsg_flags &= ~NLM_F_ACK;
 	req->priv = a;
 	req->answer = get_answer;
 	req->release = get_release;
@@ -357,23 +335,16 @@ static struct dump_state *dump_state(struct netlink_callback *cb)
 	return (struct dump_state *)cb->ctx;
 }
 
-static int cowstat_get_dump_start(struct netlink_callback *cb)
+/* COWSTAT_CMD_GET dump, its start: checked by its policy (pid, vmas). */
+int cowstat_nl_get_dump_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = cs_dump_attrs(cb);
 	struct dump_state *st = dump_state(cb);
 	struct cs_request *req;
 
 	memset(st, 0, sizeof(*st));
-	if (!attrs[COWSTAT_A_PROC_PID]) {
-		NL_SET_ERR_ATTR_MISS(cb->extack, NULL, COWSTAT_A_PROC_PID);
-		NL_SET_ERR_MSG(cb->extack, "pid (the tree root) is required");
+	if (cs_dump_req_attr_check(cb, COWSTAT_A_PROC_PID))
 		return -EINVAL;
-	}
-	if (attrs[COWSTAT_A_PROC_ROOT]) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[COWSTAT_A_PROC_ROOT],
-				    "root is for get only; a dump's root is pid");
-		return -EINVAL;
-	}
 	req = start_walk(nla_get_u32(attrs[COWSTAT_A_PROC_PID]),
 			 attrs[COWSTAT_A_PROC_VMAS] ? CS_WANT_VMAS : 0,
 			 cb->extack, attrs[COWSTAT_A_PROC_PID]);
@@ -411,7 +382,7 @@ static bool dump_msg(struct sk_buff *skb, struct netlink_callback *cb,
 	void *hdr;
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &cowstat_family, NLM_F_MULTI, COWSTAT_CMD_GET);
+			  &cowstat_nl_family, NLM_F_MULTI, COWSTAT_CMD_GET);
 	if (!hdr)
 		return false;
 	if (fill(skb, dump_state(cb))) {
@@ -435,7 +406,7 @@ static int dump_noop(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int cowstat_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int cowstat_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dump_state *st = dump_state(cb);
 	struct cs_request *req = st->req;
@@ -477,7 +448,7 @@ full:
 	return skb->len ? skb->len : -EMSGSIZE;
 }
 
-static int cowstat_get_dump_done(struct netlink_callback *cb)
+int cowstat_nl_get_dump_done(struct netlink_callback *cb)
 {
 	struct cs_request *req = dump_state(cb)->req;
 
@@ -486,41 +457,18 @@ static int cowstat_get_dump_done(struct netlink_callback *cb)
 	return 0;
 }
 
-static const struct genl_ops cowstat_ops[] = {
-	{
-		.cmd		= COWSTAT_CMD_GET,
-		.doit		= cowstat_get_doit,
-		.start		= cowstat_get_dump_start,
-		.dumpit		= cowstat_get_dumpit,
-		.done		= cowstat_get_dump_done,
-		.policy		= cowstat_get_policy,
-		.maxattr	= ARRAY_SIZE(cowstat_get_policy) - 1,
-	},
-};
-
-static struct genl_family cowstat_family __ro_after_init = {
-	.name		= COWSTAT_FAMILY_NAME,
-	.version	= COWSTAT_FAMILY_VERSION,
-	.netnsok	= true,
-	/* Walks sleep and take no global lock: no need for genl_mutex. */
-	.parallel_ops	= true,
-	.module		= THIS_MODULE,
-	.ops		= cowstat_ops,
-	.n_ops		= ARRAY_SIZE(cowstat_ops),
-};
-
 /**
- * cowstat_netlink_init() - register the "cowstat" generic netlink family
+ * cs_netlink_init() - register the "cowstat" generic netlink family
  *
  * Return: 0 or the error of genl_register_family().
  */
-int cowstat_netlink_init(void)
+int cs_netlink_init(void)
 {
-	return genl_register_family(&cowstat_family);
+	return genl_register_family(&cowstat_nl_family);
 }
 
 /**
- * cowstat_netlink_exit() - unregister the family
+ * cs_netlink_exit() - unregister the family
  *
  * An open dump holds a reference on the module (genetlink takes it for the
  * dump's length), so this runs only when none is open: delete_module()
@@ -528,7 +476,7 @@ int cowstat_netlink_init(void)
  * to its end or its socket closed.  A get still being
  * walked holds none; cs_request_exit() stops and waits for it.
  */
-void cowstat_netlink_exit(void)
+void cs_netlink_exit(void)
 {
-	genl_unregister_family(&cowstat_family);
+	genl_unregister_family(&cowstat_nl_family);
 }

@@ -317,7 +317,7 @@ static enum kind proc_kind(int type)
 		return K_FLAG;
 	case COWSTAT_A_PROC_COMM:
 		return K_STR;
-	case COWSTAT_A_PROC_VMA:
+	case COWSTAT_A_PROC_VMA: case COWSTAT_A_PROC_COUNTS:
 		return K_NEST;
 	case COWSTAT_A_PROC_PAD:
 		return K_PAD;
@@ -333,6 +333,10 @@ static enum kind vma_kind(int type)
 		return K_STR;
 	case COWSTAT_A_VMA_PAD:
 		return K_PAD;
+	case COWSTAT_A_VMA_COUNTS:
+		return K_NEST;
+	case COWSTAT_A_VMA_NAME_TRUNCATED:
+		return K_FLAG;
 	default:
 		return K_U64;
 	}
@@ -569,7 +573,10 @@ static void predict(const char *buf, size_t len)
 	}
 }
 
-/* The attributes at @a (@len bytes) are well formed. */
+/*
+ * The attributes at @a (@len bytes) are well formed: of the proc set
+ * (@depth 0), the vma set (1) or the counts set (2), with their nests.
+ */
 static int attrs_ok(const struct nlattr *a, int len, int max, int depth)
 {
 	for (; len >= NLA_HDRLEN; len -= NLA_ALIGN(a->nla_len), a = NLA_NEXT(a)) {
@@ -579,6 +586,9 @@ static int attrs_ok(const struct nlattr *a, int len, int max, int depth)
 			return 0;
 		if (!depth && type == COWSTAT_A_PROC_VMA &&
 		    !attrs_ok(NLA_DATA(a), a->nla_len - NLA_HDRLEN, COWSTAT_A_VMA_MAX, 1))
+			return 0;
+		if (depth < 2 && type == (depth ? COWSTAT_A_VMA_COUNTS : COWSTAT_A_PROC_COUNTS) &&
+		    !attrs_ok(NLA_DATA(a), a->nla_len - NLA_HDRLEN, COWSTAT_A_COUNTS_MAX, 2))
 			return 0;
 	}
 	return len == 0;

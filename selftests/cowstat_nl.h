@@ -27,6 +27,7 @@ struct nl {
 	uint16_t family;
 	uint32_t seq;
 	char extack[256];	/* the last error's extack message */
+	uint32_t miss_type;	/* the attribute it names as missing, or 0 */
 };
 
 #define NLA_DATA(a)	((void *)((char *)(a) + NLA_HDRLEN))
@@ -72,6 +73,7 @@ static inline int nl_recv(struct nl *nl, size_t bufsize,
 	int ret = 1;
 
 	nl->extack[0] = '\0';
+	nl->miss_type = 0;
 	nl->recvs = 0;
 	while (ret == 1) {
 		struct msghdr mh = { 0 };
@@ -113,6 +115,8 @@ static inline int nl_recv(struct nl *nl, size_t bufsize,
 					if (a->nla_type == NLMSGERR_ATTR_MSG)
 						snprintf(nl->extack, sizeof(nl->extack), "%s",
 							 (char *)NLA_DATA(a));
+					else if (a->nla_type == NLMSGERR_ATTR_MISS_TYPE)
+						nl->miss_type = *(uint32_t *)NLA_DATA(a);
 				break;
 			}
 			if (cb && cb(nlh, arg)) {
@@ -173,6 +177,68 @@ static inline int nl_open(struct nl *nl)
 	return ret;
 }
 
+/* The policy indexes of a command's do and dump (-1: none). */
+struct nl_op_policy {
+	uint32_t cmd;
+	int64_t do_idx, dump_idx;
+};
+
+static int nl_op_policy_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct nl_op_policy *op = arg;
+	struct nlattr *a = (void *)((char *)NLMSG_DATA(nlh) + GENL_HDRLEN);
+	int len = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+
+	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN; len -= NLA_ALIGN(a->nla_len), a = NLA_NEXT(a)) {
+		struct nlattr *c, *p;
+		int clen, plen;
+
+		if ((a->nla_type & NLA_TYPE_MASK) != CTRL_ATTR_OP_POLICY)
+			continue;
+		/* CTRL_ATTR_OP_POLICY { cmd { CTRL_ATTR_POLICY_DO, _DUMP } } */
+		for (c = NLA_DATA(a), clen = a->nla_len - NLA_HDRLEN;
+		     clen >= NLA_HDRLEN && c->nla_len >= NLA_HDRLEN;
+		     clen -= NLA_ALIGN(c->nla_len), c = NLA_NEXT(c)) {
+			if ((c->nla_type & NLA_TYPE_MASK) != op->cmd)
+				continue;
+			for (p = NLA_DATA(c), plen = c->nla_len - NLA_HDRLEN;
+			     plen >= NLA_HDRLEN && p->nla_len >= NLA_HDRLEN;
+			     plen -= NLA_ALIGN(p->nla_len), p = NLA_NEXT(p)) {
+				if ((p->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_POLICY_DO)
+					op->do_idx = *(uint32_t *)NLA_DATA(p);
+				if ((p->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_POLICY_DUMP)
+					op->dump_idx = *(uint32_t *)NLA_DATA(p);
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Whether the family's do and dump of @cmd have policies of their own, as
+ * the genetlink controller reports them (CTRL_CMD_GETPOLICY): the module was
+ * built with the split ops generated from the spec, on a kernel that has
+ * them (6.2 on), rather than with one shared policy (6.1).  Returns 1, 0, or
+ * -errno.
+ */
+static inline int nl_split_policies(struct nl *nl, uint32_t cmd)
+{
+	struct nl_op_policy op = { cmd, -1, -1 };
+	struct nlmsghdr *nlh;
+	char buf[256];
+	int ret;
+
+	nlh = nl_msg(buf, GENL_ID_CTRL, NLM_F_DUMP, CTRL_CMD_GETPOLICY, ++nl->seq);
+	nl_put(nlh, CTRL_ATTR_FAMILY_ID, &nl->family, 2);
+	nl_put(nlh, CTRL_ATTR_OP, &cmd, 4);
+	ret = nl_send(nl, nlh);
+	if (!ret)
+		ret = nl_recv(nl, 8192, nl_op_policy_cb, &op);
+	if (ret)
+		return ret;
+	return op.do_idx >= 0 && op.dump_idx >= 0 && op.do_idx != op.dump_idx;
+}
+
 /* The attributes of a cowstat message, indexed by type (0: absent). */
 struct nl_attrs {
 	struct nlattr *a[COWSTAT_A_PROC_MAX + 1];
@@ -202,14 +268,38 @@ static inline uint32_t nl_u32(struct nlattr *a)
 	return *(uint32_t *)NLA_DATA(a);
 }
 
-/* What the tests make of a dump: rows, VMAs and totals. */
+/* The attribute of each page field in the counts set. */
+#define F_ATTR(NAME, name)	[F_##NAME] = COWSTAT_A_COUNTS_##NAME,
 static const uint16_t count_attr[F_NR] = {
-	COWSTAT_A_PROC_RSS, COWSTAT_A_PROC_ANON, COWSTAT_A_PROC_FILE,
-	COWSTAT_A_PROC_SHARED, COWSTAT_A_PROC_PRIVATE,
-	COWSTAT_A_PROC_ANON_SHARED, COWSTAT_A_PROC_ANON_PRIVATE,
-	COWSTAT_A_PROC_COW_BROKEN, COWSTAT_A_PROC_SWAP, COWSTAT_A_PROC_ZERO,
-	COWSTAT_A_PROC_KSM, COWSTAT_A_PROC_THP,
+	COWSTAT_COUNTS(F_ATTR)
 };
+#undef F_ATTR
+
+/*
+ * The page counts of a message's nested counts set (@nest, or NULL when
+ * the message has none) into @v; ~0 marks a count that is absent.
+ * Returns whether @nest was there.
+ */
+static inline int nl_counts(struct nlattr *nest, unsigned long long *v)
+{
+	struct nlattr *at[COWSTAT_A_COUNTS_MAX + 1] = { NULL };
+	struct nlattr *a;
+	int len, f;
+
+	if (nest) {
+		a = NLA_DATA(nest);
+		len = nest->nla_len - NLA_HDRLEN;
+		for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN;
+		     len -= NLA_ALIGN(a->nla_len), a = NLA_NEXT(a))
+			if ((a->nla_type & NLA_TYPE_MASK) <= COWSTAT_A_COUNTS_MAX)
+				at[a->nla_type & NLA_TYPE_MASK] = a;
+	}
+	for (f = 0; f < F_NR; f++)
+		v[f] = at[count_attr[f]] ? nl_u64(at[count_attr[f]]) : ~0ULL;
+	return !!nest;
+}
+
+/* What the tests make of a dump: rows, VMAs and totals. */
 
 #define MAX_ROWS 4096
 
@@ -259,15 +349,13 @@ static inline int dump_cb(struct nlmsghdr *nlh, void *arg)
 {
 	struct dump *d = arg;
 	struct nl_attrs at;
-	int f;
 
 	nl_parse(nlh, &at);
 	if (d->totals)
 		d->after_totals++;
 	if (at.a[COWSTAT_A_PROC_TOTALS]) {
 		d->totals++;
-		for (f = 0; f < F_NR; f++)
-			d->total[f] = at.a[count_attr[f]] ? nl_u64(at.a[count_attr[f]]) : ~0ULL;
+		nl_counts(at.a[COWSTAT_A_PROC_COUNTS], d->total);
 		d->processes = nl_u32(at.a[COWSTAT_A_PROC_PROCESSES]);
 		return 0;
 	}
@@ -282,10 +370,8 @@ static inline int dump_cb(struct nlmsghdr *nlh, void *arg)
 	d->row[d->n].ppid = nl_u32(at.a[COWSTAT_A_PROC_PPID]);
 	d->row[d->n].depth = nl_u32(at.a[COWSTAT_A_PROC_DEPTH]);
 	d->row[d->n].flags = nl_u32(at.a[COWSTAT_A_PROC_FLAGS]);
-	d->row[d->n].has_counts = !!at.a[COWSTAT_A_PROC_RSS];
+	d->row[d->n].has_counts = nl_counts(at.a[COWSTAT_A_PROC_COUNTS], d->row[d->n].v);
 	d->row[d->n].has_comm = !!at.a[COWSTAT_A_PROC_COMM];
-	for (f = 0; f < F_NR; f++)
-		d->row[d->n].v[f] = at.a[count_attr[f]] ? nl_u64(at.a[count_attr[f]]) : ~0ULL;
 	d->n++;
 	return 0;
 }

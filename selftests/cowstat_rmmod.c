@@ -99,12 +99,15 @@ static int rdump_cb(struct nlmsghdr *nlh, void *arg)
 		d->after_totals++;
 	if (at.a[COWSTAT_A_PROC_TOTALS]) {
 		d->totals++;
-		if (!at.a[COWSTAT_A_PROC_PROCESSES] || !at.a[COWSTAT_A_PROC_RSS] ||
-		    !at.a[COWSTAT_A_PROC_ANON])
+		unsigned long long v[F_NR];
+
+		if (!at.a[COWSTAT_A_PROC_PROCESSES] ||
+		    !nl_counts(at.a[COWSTAT_A_PROC_COUNTS], v) ||
+		    v[F_RSS] == ~0ULL || v[F_ANON] == ~0ULL)
 			return -1;
 		d->processes = nl_u32(at.a[COWSTAT_A_PROC_PROCESSES]);
-		d->rss = nl_u64(at.a[COWSTAT_A_PROC_RSS]);
-		d->anon = nl_u64(at.a[COWSTAT_A_PROC_ANON]);
+		d->rss = v[F_RSS];
+		d->anon = v[F_ANON];
 	} else if (at.a[COWSTAT_A_PROC_PID]) {
 		d->rows++;
 	}

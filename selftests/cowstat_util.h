@@ -158,16 +158,24 @@ static inline long cs_read_pid(void)
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-/* The page fields of spec section 3, in the files' order. */
-enum {
-	F_RSS, F_ANON, F_FILE, F_SHARED, F_PRIVATE, F_ANON_SHARED,
-	F_ANON_PRIVATE, F_COW_BROKEN, F_SWAP, F_ZERO, F_KSM, F_THP, F_NR
-};
+#include <linux/cowstat_counts.h>
 
-static const char * const cs_fields[F_NR] = {
-	"rss", "anon", "file", "shared", "private", "anon_shared",
-	"anon_private", "cow_broken", "swap", "zero", "ksm", "thp",
+/*
+ * The page fields, in the files' order: the counts attribute set of the
+ * YNL spec, from which <linux/cowstat_counts.h> is generated.
+ */
+#define F_ENUM(NAME, name)	F_##NAME,
+enum {
+	COWSTAT_COUNTS(F_ENUM)
+	F_NR
 };
+#undef F_ENUM
+
+#define F_NAME(NAME, name)	name,
+static const char * const cs_fields[F_NR] = {
+	COWSTAT_COUNTS(F_NAME)
+};
+#undef F_NAME
 
 struct cs_pages {
 	unsigned long long v[F_NR];

@@ -8,19 +8,9 @@
 
 #include "model.h"
 
+#define CS_FIELD_NAME(NAME, name)	[CS_##NAME] = name,
 const char *const cs_field_names[CS_NR_FIELDS] = {
-	[CS_RSS]		= "rss",
-	[CS_ANON]		= "anon",
-	[CS_FILE]		= "file",
-	[CS_SHARED]		= "shared",
-	[CS_PRIVATE]		= "private",
-	[CS_ANON_SHARED]	= "anon_shared",
-	[CS_ANON_PRIVATE]	= "anon_private",
-	[CS_COW_BROKEN]		= "cow_broken",
-	[CS_SWAP]		= "swap",
-	[CS_ZERO]		= "zero",
-	[CS_KSM]		= "ksm",
-	[CS_THP]		= "thp",
+	COWSTAT_COUNTS(CS_FIELD_NAME)
 	[CS_COW_FAULTS]		= "cow_faults",
 	[CS_SKIPPED_VMAS]	= "skipped_vmas",
 	[CS_UNIQUE]		= "unique",
@@ -133,7 +123,7 @@ void cs_tree_free(struct cs_tree *t)
  * @len: its size (CS_FLAGS_LEN is always enough)
  * @p: the row
  *
- * The words are those of the debugfs tree file (spec section 2): no_mm,
+ * The words are those of the debugfs tree file (README, "debugfs"): no_mm,
  * mm_shared_with=<pid>, not_permitted; bits this tool does not know (a
  * newer module) print as bitN rather than being dropped.  "-" when none.
  */

@@ -10,26 +10,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/cowstat_counts.h>
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
- * The fields of spec section 3, in the spec's order.  A VMA has the page
- * fields, a process adds cow_faults and skipped_vmas, and the tree's totals
- * add unique and saved, so one array with a presence mask serves all three.
+ * The fields of the counts, in the spec's order.  A VMA has the page
+ * fields, the counts attribute set of the YNL spec (from which they are
+ * generated), a process adds cow_faults and skipped_vmas, and the tree's
+ * totals add unique and saved, so one array with a presence mask serves all
+ * three.
  */
+#define CS_FIELD(NAME, name)	CS_##NAME,
 enum cs_field {
-	CS_RSS,
-	CS_ANON,
-	CS_FILE,
-	CS_SHARED,
-	CS_PRIVATE,
-	CS_ANON_SHARED,
-	CS_ANON_PRIVATE,
-	CS_COW_BROKEN,
-	CS_SWAP,
-	CS_ZERO,
-	CS_KSM,
-	CS_THP,
+	COWSTAT_COUNTS(CS_FIELD)
 	CS_NR_PAGE_FIELDS,
 	CS_COW_FAULTS = CS_NR_PAGE_FIELDS,
 	CS_SKIPPED_VMAS,
@@ -38,6 +32,10 @@ enum cs_field {
 	CS_SAVED,
 	CS_NR_FIELDS
 };
+#undef CS_FIELD
+
+/* struct cs_counts keeps one presence bit per field. */
+_Static_assert(CS_NR_FIELDS <= 32, "cs_counts.have has 32 bits");
 
 /* The spec's field names ("rss", "anon_shared", ...), used by every format. */
 extern const char *const cs_field_names[CS_NR_FIELDS];

@@ -48,18 +48,7 @@ static const enum mnl_attr_data_type proc_types[COWSTAT_A_PROC_MAX + 1] = {
 	[COWSTAT_A_PROC_COMM]		= MNL_TYPE_STRING,
 	[COWSTAT_A_PROC_FLAGS]		= MNL_TYPE_U32,
 	[COWSTAT_A_PROC_MM_SHARED_WITH]	= MNL_TYPE_U32,
-	[COWSTAT_A_PROC_RSS]		= MNL_TYPE_U64,
-	[COWSTAT_A_PROC_ANON]		= MNL_TYPE_U64,
-	[COWSTAT_A_PROC_FILE]		= MNL_TYPE_U64,
-	[COWSTAT_A_PROC_SHARED]		= MNL_TYPE_U64,
-	[COWSTAT_A_PROC_PRIVATE]	= MNL_TYPE_U64,
-	[COWSTAT_A_PROC_ANON_SHARED]	= MNL_TYPE_U64,
-	[COWSTAT_A_PROC_ANON_PRIVATE]	= MNL_TYPE_U64,
-	[COWSTAT_A_PROC_COW_BROKEN]	= MNL_TYPE_U64,
-	[COWSTAT_A_PROC_SWAP]		= MNL_TYPE_U64,
-	[COWSTAT_A_PROC_ZERO]		= MNL_TYPE_U64,
-	[COWSTAT_A_PROC_KSM]		= MNL_TYPE_U64,
-	[COWSTAT_A_PROC_THP]		= MNL_TYPE_U64,
+	[COWSTAT_A_PROC_COUNTS]		= MNL_TYPE_NESTED,
 	[COWSTAT_A_PROC_COW_FAULTS]	= MNL_TYPE_U64,
 	[COWSTAT_A_PROC_SKIPPED_VMAS]	= MNL_TYPE_U64,
 	[COWSTAT_A_PROC_TOTALS]		= MNL_TYPE_FLAG,
@@ -76,61 +65,32 @@ static const enum mnl_attr_data_type vma_types[COWSTAT_A_VMA_MAX + 1] = {
 	[COWSTAT_A_VMA_OFFSET]		= MNL_TYPE_U64,
 	[COWSTAT_A_VMA_PERMS]		= MNL_TYPE_STRING,
 	[COWSTAT_A_VMA_NAME]		= MNL_TYPE_STRING,
+	[COWSTAT_A_VMA_COUNTS]		= MNL_TYPE_NESTED,
 	[COWSTAT_A_VMA_NAME_TRUNCATED]	= MNL_TYPE_FLAG,
-	[COWSTAT_A_VMA_RSS]		= MNL_TYPE_U64,
-	[COWSTAT_A_VMA_ANON]		= MNL_TYPE_U64,
-	[COWSTAT_A_VMA_FILE]		= MNL_TYPE_U64,
-	[COWSTAT_A_VMA_SHARED]		= MNL_TYPE_U64,
-	[COWSTAT_A_VMA_PRIVATE]		= MNL_TYPE_U64,
-	[COWSTAT_A_VMA_ANON_SHARED]	= MNL_TYPE_U64,
-	[COWSTAT_A_VMA_ANON_PRIVATE]	= MNL_TYPE_U64,
-	[COWSTAT_A_VMA_COW_BROKEN]	= MNL_TYPE_U64,
-	[COWSTAT_A_VMA_SWAP]		= MNL_TYPE_U64,
-	[COWSTAT_A_VMA_ZERO]		= MNL_TYPE_U64,
-	[COWSTAT_A_VMA_KSM]		= MNL_TYPE_U64,
-	[COWSTAT_A_VMA_THP]		= MNL_TYPE_U64,
+};
+
+/* Every count of the counts set is a u64 (the pad is UNSPEC). */
+#define CS_COUNT_TYPE(NAME, name)	[COWSTAT_A_COUNTS_##NAME] = MNL_TYPE_U64,
+static const enum mnl_attr_data_type counts_types[COWSTAT_A_COUNTS_MAX + 1] = {
+	COWSTAT_COUNTS(CS_COUNT_TYPE)
 };
 
 static const enum mnl_attr_data_type ctrl_types[CTRL_ATTR_MAX + 1] = {
 	[CTRL_ATTR_FAMILY_ID]		= MNL_TYPE_U16,
 };
 
-/*
- * The attribute of each field: the fields are in the spec's order, and so
- * are the attributes, but a table does not depend on it.
- */
+/* The attribute of each page field in the counts set. */
+#define CS_COUNT_ATTR(NAME, name)	[CS_##NAME] = COWSTAT_A_COUNTS_##NAME,
+static const uint16_t count_attr[CS_NR_PAGE_FIELDS] = {
+	COWSTAT_COUNTS(CS_COUNT_ATTR)
+};
+
+/* The counts that are attributes of the proc set itself. */
 static const uint16_t proc_attr[CS_NR_FIELDS] = {
-	[CS_RSS]		= COWSTAT_A_PROC_RSS,
-	[CS_ANON]		= COWSTAT_A_PROC_ANON,
-	[CS_FILE]		= COWSTAT_A_PROC_FILE,
-	[CS_SHARED]		= COWSTAT_A_PROC_SHARED,
-	[CS_PRIVATE]		= COWSTAT_A_PROC_PRIVATE,
-	[CS_ANON_SHARED]	= COWSTAT_A_PROC_ANON_SHARED,
-	[CS_ANON_PRIVATE]	= COWSTAT_A_PROC_ANON_PRIVATE,
-	[CS_COW_BROKEN]		= COWSTAT_A_PROC_COW_BROKEN,
-	[CS_SWAP]		= COWSTAT_A_PROC_SWAP,
-	[CS_ZERO]		= COWSTAT_A_PROC_ZERO,
-	[CS_KSM]		= COWSTAT_A_PROC_KSM,
-	[CS_THP]		= COWSTAT_A_PROC_THP,
 	[CS_COW_FAULTS]		= COWSTAT_A_PROC_COW_FAULTS,
 	[CS_SKIPPED_VMAS]	= COWSTAT_A_PROC_SKIPPED_VMAS,
 	[CS_UNIQUE]		= COWSTAT_A_PROC_UNIQUE,
 	[CS_SAVED]		= COWSTAT_A_PROC_SAVED,
-};
-
-static const uint16_t vma_attr[CS_NR_PAGE_FIELDS] = {
-	[CS_RSS]		= COWSTAT_A_VMA_RSS,
-	[CS_ANON]		= COWSTAT_A_VMA_ANON,
-	[CS_FILE]		= COWSTAT_A_VMA_FILE,
-	[CS_SHARED]		= COWSTAT_A_VMA_SHARED,
-	[CS_PRIVATE]		= COWSTAT_A_VMA_PRIVATE,
-	[CS_ANON_SHARED]	= COWSTAT_A_VMA_ANON_SHARED,
-	[CS_ANON_PRIVATE]	= COWSTAT_A_VMA_ANON_PRIVATE,
-	[CS_COW_BROKEN]		= COWSTAT_A_VMA_COW_BROKEN,
-	[CS_SWAP]		= COWSTAT_A_VMA_SWAP,
-	[CS_ZERO]		= COWSTAT_A_VMA_ZERO,
-	[CS_KSM]		= COWSTAT_A_VMA_KSM,
-	[CS_THP]		= COWSTAT_A_VMA_THP,
 };
 
 /**
@@ -207,13 +167,43 @@ static uint32_t get_u32(const struct nlattr *const *tb, unsigned int type)
 	return tb[type] ? mnl_attr_get_u32(tb[type]) : 0;
 }
 
+/* A nested counts set: each page field it carries is set in @c. */
+static int parse_counts(struct run *r, const struct nlattr *nest, struct cs_counts *c)
+{
+	const struct nlattr *tb[COWSTAT_A_COUNTS_MAX + 1] = { NULL };
+	struct attrs at = { tb, counts_types, COWSTAT_A_COUNTS_MAX, 0 };
+	int f;
+
+	if (mnl_attr_parse_nested(nest, attr_cb, &at) != MNL_CB_OK)
+		return fail(r, CS_STAGE_REPLY, EPROTO,
+			    "count attribute %u has a wrong type or size", at.bad);
+	for (f = 0; f < CS_NR_PAGE_FIELDS; f++)
+		if (tb[count_attr[f]])
+			cs_set(c, f, mnl_attr_get_u64(tb[count_attr[f]]));
+	return MNL_CB_OK;
+}
+
+/* The counts of a proc message: the nested page counts, and its own up to @to. */
+static int parse_proc_counts(struct run *r, const struct nlattr *const *tb,
+			     enum cs_field to, struct cs_counts *c)
+{
+	int f;
+
+	if (tb[COWSTAT_A_PROC_COUNTS] &&
+	    parse_counts(r, tb[COWSTAT_A_PROC_COUNTS], c) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	for (f = CS_NR_PAGE_FIELDS; f < (int)to; f++)
+		if (tb[proc_attr[f]])
+			cs_set(c, f, mnl_attr_get_u64(tb[proc_attr[f]]));
+	return MNL_CB_OK;
+}
+
 static int parse_vma(struct run *r, uint32_t pid, const struct nlattr *nest)
 {
 	const struct nlattr *tb[COWSTAT_A_VMA_MAX + 1] = { NULL };
 	struct attrs at = { tb, vma_types, COWSTAT_A_VMA_MAX, 0 };
 	struct cs_proc *p = r->tree->nr_procs ? &r->tree->procs[r->tree->nr_procs - 1] : NULL;
 	struct cs_vma *v;
-	int f;
 
 	if (mnl_attr_parse_nested(nest, attr_cb, &at) != MNL_CB_OK)
 		return fail(r, CS_STAGE_REPLY, EPROTO, "VMA attribute %u has a wrong type or size",
@@ -240,16 +230,14 @@ static int parse_vma(struct run *r, uint32_t pid, const struct nlattr *nest)
 	v->name_truncated = tb[COWSTAT_A_VMA_NAME_TRUNCATED];
 	if (!v->perms || (tb[COWSTAT_A_VMA_NAME] && !v->name))
 		return fail(r, CS_STAGE_REPLY, ENOMEM, "out of memory");
-	for (f = 0; f < CS_NR_PAGE_FIELDS; f++)
-		if (tb[vma_attr[f]])
-			cs_set(&v->c, f, mnl_attr_get_u64(tb[vma_attr[f]]));
+	if (tb[COWSTAT_A_VMA_COUNTS])
+		return parse_counts(r, tb[COWSTAT_A_VMA_COUNTS], &v->c);
 	return MNL_CB_OK;
 }
 
 static int parse_proc(struct run *r, uint32_t pid, const struct nlattr *const *tb)
 {
 	struct cs_proc *p = cs_tree_add_proc(r->tree, pid);
-	int f;
 
 	if (!p)
 		return fail(r, CS_STAGE_REPLY, ENOMEM, "out of memory");
@@ -266,26 +254,19 @@ static int parse_proc(struct run *r, uint32_t pid, const struct nlattr *const *t
 	/* The contract: a not-permitted row reports no count, and shows none. */
 	if (p->flags & CS_F_NOT_PERMITTED)
 		return MNL_CB_OK;
-	for (f = 0; f < CS_NR_PROC_FIELDS; f++)
-		if (tb[proc_attr[f]])
-			cs_set(&p->c, f, mnl_attr_get_u64(tb[proc_attr[f]]));
-	return MNL_CB_OK;
+	return parse_proc_counts(r, tb, CS_NR_PROC_FIELDS, &p->c);
 }
 
 static int parse_totals(struct run *r, const struct nlattr *const *tb)
 {
 	struct cs_tree *t = r->tree;
-	int f;
 
 	t->have_totals = true;
 	t->processes = get_u32(tb, COWSTAT_A_PROC_PROCESSES);
 	t->page_size = get_u32(tb, COWSTAT_A_PROC_PAGE_SIZE);
 	if (tb[COWSTAT_A_PROC_PID])
 		t->root = mnl_attr_get_u32(tb[COWSTAT_A_PROC_PID]);
-	for (f = 0; f < CS_NR_FIELDS; f++)
-		if (tb[proc_attr[f]])
-			cs_set(&t->totals, f, mnl_attr_get_u64(tb[proc_attr[f]]));
-	return MNL_CB_OK;
+	return parse_proc_counts(r, tb, CS_NR_FIELDS, &t->totals);
 }
 
 /* One message of a dump: a process, a VMA of the last process, or totals. */

@@ -58,15 +58,29 @@ static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint16_t pad, uint64_t 
 	mnl_attr_put_u64(nlh, type, v);
 }
 
-static void put_counts(struct nlmsghdr *nlh, const struct cs_counts *c, int n,
-		       uint16_t first, uint16_t pad)
+#define COUNT_ATTR(NAME, name)	[CS_##NAME] = COWSTAT_A_COUNTS_##NAME,
+static const uint16_t count_attr[CS_NR_PAGE_FIELDS] = {
+	COWSTAT_COUNTS(COUNT_ATTR)
+};
+
+/*
+ * The page counts as a nested counts set, then, for the first @n fields,
+ * the counts that are attributes of the proc set: cow_faults, skipped_vmas.
+ */
+static void put_counts(struct nlmsghdr *nlh, const struct cs_counts *c, int n, uint16_t type)
 {
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
 	int f;
 
-	/* The fields and the attributes are in the same order (spec section 3). */
-	for (f = 0; f < n; f++)
+	for (f = 0; f < CS_NR_PAGE_FIELDS; f++)
 		if (cs_have(c, f))
-			put_u64(nlh, first + f, pad, c->val[f]);
+			put_u64(nlh, count_attr[f], COWSTAT_A_COUNTS_PAD, c->val[f]);
+	mnl_attr_nest_end(nlh, nest);
+	if (n > CS_COW_FAULTS && cs_have(c, CS_COW_FAULTS))
+		put_u64(nlh, COWSTAT_A_PROC_COW_FAULTS, COWSTAT_A_PROC_PAD, c->val[CS_COW_FAULTS]);
+	if (n > CS_SKIPPED_VMAS && cs_have(c, CS_SKIPPED_VMAS))
+		put_u64(nlh, COWSTAT_A_PROC_SKIPPED_VMAS, COWSTAT_A_PROC_PAD,
+			c->val[CS_SKIPPED_VMAS]);
 }
 
 static void put_tree(const struct cs_tree *t, bool vmas)
@@ -86,7 +100,7 @@ static void put_tree(const struct cs_tree *t, bool vmas)
 		mnl_attr_put_u32(nlh, COWSTAT_A_PROC_FLAGS, p->flags);
 		if (p->flags & CS_F_MM_SHARED)
 			mnl_attr_put_u32(nlh, COWSTAT_A_PROC_MM_SHARED_WITH, p->mm_shared_with);
-		put_counts(nlh, &p->c, CS_NR_PROC_FIELDS, COWSTAT_A_PROC_RSS, COWSTAT_A_PROC_PAD);
+		put_counts(nlh, &p->c, CS_NR_PROC_FIELDS, COWSTAT_A_PROC_COUNTS);
 		end(nlh);
 		for (j = 0; vmas && j < p->nr_vmas; j++) {
 			const struct cs_vma *v = &p->vmas[j];
@@ -102,8 +116,7 @@ static void put_tree(const struct cs_tree *t, bool vmas)
 				mnl_attr_put_strz(nlh, COWSTAT_A_VMA_NAME, v->name);
 			if (v->name_truncated)
 				mnl_attr_put(nlh, COWSTAT_A_VMA_NAME_TRUNCATED, 0, NULL);
-			put_counts(nlh, &v->c, CS_NR_PAGE_FIELDS, COWSTAT_A_VMA_RSS,
-				   COWSTAT_A_VMA_PAD);
+			put_counts(nlh, &v->c, CS_NR_PAGE_FIELDS, COWSTAT_A_VMA_COUNTS);
 			mnl_attr_nest_end(nlh, nest);
 			end(nlh);
 		}
@@ -113,7 +126,7 @@ static void put_tree(const struct cs_tree *t, bool vmas)
 	mnl_attr_put_u32(nlh, COWSTAT_A_PROC_PID, t->root);
 	mnl_attr_put_u32(nlh, COWSTAT_A_PROC_PROCESSES, t->processes);
 	mnl_attr_put_u32(nlh, COWSTAT_A_PROC_PAGE_SIZE, t->page_size);
-	put_counts(nlh, &t->totals, CS_NR_PROC_FIELDS, COWSTAT_A_PROC_RSS, COWSTAT_A_PROC_PAD);
+	put_counts(nlh, &t->totals, CS_NR_PROC_FIELDS, COWSTAT_A_PROC_COUNTS);
 	if (cs_have(&t->totals, CS_UNIQUE))
 		put_u64(nlh, COWSTAT_A_PROC_UNIQUE, COWSTAT_A_PROC_PAD, t->totals.val[CS_UNIQUE]);
 	if (cs_have(&t->totals, CS_SAVED))
@@ -253,13 +266,16 @@ static void odd_comm(void)
 static void unknown_attrs(void)
 {
 	struct nlmsghdr *nlh = genl_msg();
-	struct nlattr *nest;
+	struct nlattr *nest, *counts;
 
 	mnl_attr_put_u32(nlh, COWSTAT_A_PROC_PID, 6);
 	mnl_attr_put_u64(nlh, COWSTAT_A_PROC_MAX + 1, 1);	/* a newer module's */
 	mnl_attr_put_strz(nlh, COWSTAT_A_PROC_MAX + 7, "future");
 	mnl_attr_put(nlh, COWSTAT_A_PROC_PAD, 4, "\0\0\0\0");
-	mnl_attr_put_u64(nlh, COWSTAT_A_PROC_RSS, 12);
+	nest = mnl_attr_nest_start(nlh, COWSTAT_A_PROC_COUNTS);
+	mnl_attr_put_u64(nlh, COWSTAT_A_COUNTS_RSS, 12);
+	mnl_attr_put_u64(nlh, COWSTAT_A_COUNTS_MAX + 1, 5);	/* a newer module's */
+	mnl_attr_nest_end(nlh, nest);
 	nest = mnl_attr_nest_start(nlh, COWSTAT_A_PROC_MAX + 2);
 	mnl_attr_put_u32(nlh, 1, 1);
 	mnl_attr_nest_end(nlh, nest);
@@ -269,7 +285,9 @@ static void unknown_attrs(void)
 	nest = mnl_attr_nest_start(nlh, COWSTAT_A_PROC_VMA);
 	mnl_attr_put_u64(nlh, COWSTAT_A_VMA_START, 0x1000);
 	mnl_attr_put_u32(nlh, COWSTAT_A_VMA_MAX + 3, 3);	/* a newer module's */
-	mnl_attr_put_u64(nlh, COWSTAT_A_VMA_THP, 2);
+	counts = mnl_attr_nest_start(nlh, COWSTAT_A_VMA_COUNTS);
+	mnl_attr_put_u64(nlh, COWSTAT_A_COUNTS_THP, 2);
+	mnl_attr_nest_end(nlh, counts);
 	mnl_attr_nest_end(nlh, nest);
 	end(nlh);
 }
@@ -277,10 +295,13 @@ static void unknown_attrs(void)
 static void not_permitted(void)
 {
 	struct nlmsghdr *nlh = genl_msg();
+	struct nlattr *nest;
 
 	mnl_attr_put_u32(nlh, COWSTAT_A_PROC_PID, 7);
 	mnl_attr_put_u32(nlh, COWSTAT_A_PROC_FLAGS, CS_F_NOT_PERMITTED);
-	mnl_attr_put_u64(nlh, COWSTAT_A_PROC_RSS, 12);	/* must not be shown */
+	nest = mnl_attr_nest_start(nlh, COWSTAT_A_PROC_COUNTS);
+	mnl_attr_put_u64(nlh, COWSTAT_A_COUNTS_RSS, 12);	/* must not be shown */
+	mnl_attr_nest_end(nlh, nest);
 	end(nlh);
 }
 
@@ -295,9 +316,12 @@ static void wrong_pid_size(void)
 static void wrong_count_size(void)
 {
 	struct nlmsghdr *nlh = genl_msg();
+	struct nlattr *nest;
 
 	mnl_attr_put_u32(nlh, COWSTAT_A_PROC_PID, 8);
-	mnl_attr_put_u32(nlh, COWSTAT_A_PROC_SWAP, 1);
+	nest = mnl_attr_nest_start(nlh, COWSTAT_A_PROC_COUNTS);
+	mnl_attr_put_u32(nlh, COWSTAT_A_COUNTS_SWAP, 1);
+	mnl_attr_nest_end(nlh, nest);
 	end(nlh);
 }
 
@@ -366,6 +390,7 @@ static void test_messages(void)
 {
 	struct cs_tree t = { 0 };
 	struct cs_nl_err e = { 0 };
+	char want[128];
 	int ret;
 
 	ret = parse_with(odd_comm, &t, &e);
@@ -395,12 +420,14 @@ static void test_messages(void)
 	       "a u64 pid is rejected");
 	reset(&t, &e);
 	ret = parse_with(wrong_count_size, &t, &e);
-	tap_ok(ret == -1 && !strcmp(e.msg, "attribute 18 has a wrong type or size"),
-	       "a u32 count is rejected");
+	snprintf(want, sizeof(want), "count attribute %d has a wrong type or size",
+		 COWSTAT_A_COUNTS_SWAP);
+	tap_ok(ret == -1 && !strcmp(e.msg, want), "a u32 count is rejected");
 	reset(&t, &e);
 	ret = parse_with(wrong_totals_flag, &t, &e);
-	tap_ok(ret == -1 && !strcmp(e.msg, "attribute 24 has a wrong type or size"),
-	       "a flag with a payload is rejected");
+	snprintf(want, sizeof(want), "attribute %d has a wrong type or size",
+		 COWSTAT_A_PROC_TOTALS);
+	tap_ok(ret == -1 && !strcmp(e.msg, want), "a flag with a payload is rejected");
 	reset(&t, &e);
 	ret = parse_with(no_pid, &t, &e);
 	tap_ok(ret == -1 && !strcmp(e.msg, "a message without a pid"), "a row without a pid");
