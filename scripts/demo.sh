@@ -13,8 +13,7 @@ kver=$(scripts/kernels.sh 6.12)
 # The recording travels on the console between two marker lines: keep it
 # off the screen.
 selftests/vm/run.sh "$kver" demo |
-	awk '/^COWSTAT-RECORD-BEGIN/ { skip = 1 } !skip && !/^COWSTAT-VM-DONE/ { print }
-	     /^COWSTAT-RECORD-END/ { skip = 0 }'
+	sed -u '/^COWSTAT-RECORD-BEGIN/,/^COWSTAT-RECORD-END/d; /^COWSTAT-VM-DONE/d'
 out=build/demo
 mkdir -p "$out"
 sed -n '/^COWSTAT-RECORD-BEGIN/,/^COWSTAT-RECORD-END/p' "build/vm/$kver/console.log" |

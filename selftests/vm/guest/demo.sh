@@ -18,6 +18,8 @@ echo "== cowstat --pages $pid"
 cowstat --pages "$pid"
 echo "== cowstat --json $pid"
 cowstat --json "$pid"
+echo "== cowstat --prometheus $pid (the process rows of one field, and the tree's)"
+cowstat --prometheus "$pid" | grep -E '^# (HELP|TYPE) cowstat_cow_broken_bytes |^cowstat_cow_broken_bytes|^cowstat_tree_(unique|saved)_bytes'
 echo "== the debugfs files: echo $pid > $D/pid"
 echo "$pid" >$D/pid
 for f in version tree summary; do

@@ -55,11 +55,17 @@ cowstat --watch 3 "$pid" &
 watch=$!
 b=0
 while [ $b -lt 10 ]; do
+	# RESP through redis-cli --pipe: one batch in one go, not a round
+	# trip per key.
 	awk -v b=$b -v n="$keys" 'BEGIN {
 		v = sprintf("%1000s", ""); gsub(/ /, "y", v)
-		for (k = 16 * b; k < n; k += 160) printf "SET key:%d %s\n", k, v
-	}' | cli >/dev/null
-	sleep 1
+		for (k = 16 * b; k < n; k += 160) {
+			key = "key:" k
+			printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1000\r\n%s\r\n",
+				length(key), key, v
+		}
+	}' | cli --pipe >/dev/null
+	sleep 2
 	b=$((b + 1))
 done
 sleep 3
