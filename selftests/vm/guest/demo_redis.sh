@@ -74,8 +74,15 @@ wait $watch
 
 # Redis's child reads its smaps every 1024 keys (at most once a second)
 # and the parent collects the figure once a second: wait for a reading
-# taken after the rewrites.
-sleep 4
+# taken after the rewrites (its age, in seconds, goes back down), at most
+# a minute.
+fresh=0 t=0 prev=$(info current_cow_size_age)
+while [ $fresh -lt 1 ] && [ $t -lt 120 ]; do
+	sleep 0.5
+	age=$(info current_cow_size_age)
+	[ "$age" -lt "$prev" ] && fresh=$((fresh + 1))
+	prev=$age t=$((t + 1))
+done
 echo
 echo "== the same fork, both ways, after the rewrites (the save still runs: $(info rdb_bgsave_in_progress))"
 cow=$(info current_cow_size)
