@@ -16,9 +16,10 @@ selftests/vm/run.sh "$kver" demo |
 	sed -u '/^COWSTAT-RECORD-BEGIN/,/^COWSTAT-RECORD-END/d; /^COWSTAT-VM-DONE/d'
 out=build/demo
 mkdir -p "$out"
-sed -n '/^COWSTAT-RECORD-BEGIN/,/^COWSTAT-RECORD-END/p' "build/vm/$kver/console.log" |
-	sed '1d;$d' >"$out/redis.jsonl"
-if [ -s "$out/redis.jsonl" ]; then
+# No recording when the VM had no redis-server (its demo says so).
+if grep -q '^COWSTAT-RECORD-END' "build/vm/$kver/console.log"; then
+	sed -n '/^COWSTAT-RECORD-BEGIN/,/^COWSTAT-RECORD-END/p' "build/vm/$kver/console.log" |
+		sed '1d;$d' | base64 -d | gunzip >"$out/redis.jsonl"
 	tools/cowstat plot "$out/redis.jsonl" -o "$out/redis-erosion.png"
 	echo "== the erosion picture: $out/redis-erosion.png ($(wc -l <"$out/redis.jsonl") samples in $out/redis.jsonl)"
 fi

@@ -87,7 +87,8 @@ static int run_workload(struct nl *nl, int freeze, struct run *r)
 	close(out[1]);
 	f = fdopen(out[0], "r");
 	while (f && fgets(line, sizeof(line), f)) {
-		sscanf(line, "frozen %llu", &r->frozen);
+		if (sscanf(line, "frozen %llu", &r->frozen) == 1)
+			continue;
 		if (sscanf(line, "ready %d", &r->parent) == 1)
 			break;
 	}
@@ -115,6 +116,7 @@ static int run_workload(struct nl *nl, int freeze, struct run *r)
 FIXTURE(py) {
 	int unused;
 };
+
 FIXTURE_SETUP(py) {}
 FIXTURE_TEARDOWN(py) {}
 

@@ -93,7 +93,8 @@ FIXTURE_SETUP(redis)
 	char line[256], n[32];
 	double end;
 
-	self->server = self->child = -1;
+	self->server = -1;
+	self->child = -1;
 	self->c.fd = -1;
 	if (!prog)
 		SKIP(return, "redis-server is not installed (make deps)");

@@ -6,8 +6,8 @@
 # rewrite every 16th key while the child saves, cowstat --watch on the tree
 # while sharing erodes, then Redis's own copy-on-write figures beside
 # cowstat's for the same fork.  cowstat --record samples the whole run; the
-# recording is printed between COWSTAT-RECORD-BEGIN/END lines for the host
-# to plot (scripts/demo.sh).
+# recording is printed (gzip, base64) between COWSTAT-RECORD-BEGIN/END
+# lines for the host to plot (scripts/demo.sh).
 #
 # DEMO_REDIS_KEYS and DEMO_REDIS_DELAY (microseconds per key saved) change
 # the sizes.
@@ -111,7 +111,8 @@ grep -h 'Fork CoW for RDB\|Background saving terminated' $R.log | sed 's/^/   /'
 echo "   rdb_last_cow_size: $(info rdb_last_cow_size) bytes"
 echo "   cowstat's last reading of the child's anon_private: $((last_ap * page)) bytes ($((last_ap * page / 1048576)) MB)"
 echo "== cowstat --record wrote $(wc -l </tmp/redis.jsonl) samples"
+# gzip and base64: the emulated serial console is slow.
 echo "COWSTAT-RECORD-BEGIN"
-cat /tmp/redis.jsonl
+gzip -9 -c /tmp/redis.jsonl | base64
 echo "COWSTAT-RECORD-END"
 cli SHUTDOWN NOSAVE >/dev/null 2>&1
