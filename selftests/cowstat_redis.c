@@ -148,8 +148,15 @@ FIXTURE_TEARDOWN(redis)
 		usleep(100000);
 	}
 	cs_reap(self->server);
-	if (self->child > 0)
+	if (self->child > 0) {
+		char tmp[64];
+
 		kill(self->child, SIGKILL);
+		/* The snapshot the child was writing, in the guest's RAM. */
+		snprintf(tmp, sizeof(tmp), "/tmp/temp-%d.rdb", self->child);
+		unlink(tmp);
+	}
+	unlink(RECORD);
 	if (self->nl.fd > 0)
 		close(self->nl.fd);
 }
