@@ -2,7 +2,8 @@
 /*
  * cowstat on a Python multiprocessing pool (the host's python3 and the
  * part of its standard library the workload needs, copied into the VM by
- * run.sh): /tests/cowstat_python_workload.py preloads 300,000 small lists,
+ * run.sh): cowstat_python_workload.py (selftests/vm/guest/, installed
+ * beside this binary) preloads 300,000 small lists,
  * forks a Pool of 4 workers, and each worker reads its quarter of the data
  * set and runs one full garbage collection.  Run twice, without and with
  * gc.freeze() before the fork.
@@ -29,7 +30,7 @@
 #include "cowstat_nl.h"
 
 #define PYTHON		"/usr/bin/python3"
-#define WORKLOAD	"/tests/cowstat_python_workload.py"
+#define WORKLOAD	"cowstat_python_workload.py"	/* beside this binary */
 #define WORKERS		4
 #define TMPFS_MAGIC	0x01021994
 
@@ -56,6 +57,21 @@ static int shm_ready(void)
 	return mount("shm", "/dev/shm", "tmpfs", 0, "mode=1777");
 }
 
+/* The workload's path: in this binary's directory (run.sh: /tests). */
+static const char *workload(void)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - sizeof(WORKLOAD) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return WORKLOAD;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	strcpy(slash ? slash + 1 : path, WORKLOAD);
+	return path;
+}
+
 static int run_workload(struct nl *nl, int freeze, struct run *r)
 {
 	static struct dump d;
@@ -79,7 +95,7 @@ static int run_workload(struct nl *nl, int freeze, struct run *r)
 		close(in[1]);
 		close(out[0]);
 		snprintf(workers, sizeof(workers), "%d", WORKERS);
-		execl(PYTHON, PYTHON, "-I", "-S", WORKLOAD, "--workers", workers,
+		execl(PYTHON, PYTHON, "-I", "-S", workload(), "--workers", workers,
 		      "--objects", "300000", freeze ? "--freeze" : NULL, (char *)NULL);
 		_exit(127);
 	}
@@ -125,8 +141,8 @@ TEST_F_TIMEOUT(py, gc_freeze_keeps_workers_sharing, 900)
 	struct run plain, frozen;
 	struct nl nl;
 
-	if (access(PYTHON, X_OK) || access(WORKLOAD, R_OK))
-		SKIP(return, "no %s or %s in this system", PYTHON, WORKLOAD);
+	if (access(PYTHON, X_OK) || access(workload(), R_OK))
+		SKIP(return, "no %s or %s in this system", PYTHON, workload());
 	ASSERT_EQ(0, shm_ready());
 	ASSERT_EQ(0, nl_open(&nl));
 
