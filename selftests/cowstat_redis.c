@@ -105,15 +105,16 @@ FIXTURE_SETUP(redis)
 	unlink(LOG);
 	unlink("/tmp/cs-redis.rdb");
 	/*
-	 * 2 ms per key: the child saves for at least keys x 2 ms (200 s
-	 * for 100,000 keys), far longer than the test needs it, however
-	 * slow the host; the teardown's SHUTDOWN NOSAVE ends it.
+	 * 5 ms per key: the child saves for at least keys x 5 ms (500 s
+	 * for 100,000 keys; a sleep only gets longer on a slow host), far
+	 * longer than the test needs it even on the KASAN kernel, where a
+	 * test took 6 minutes with its teardown; SHUTDOWN NOSAVE ends it.
 	 */
 	self->server = rc_spawn(LOG, prog, "--port", "0", "--unixsocket", SOCK,
 				"--save", "", "--appendonly", "no", "--dir", "/tmp",
 				"--dbfilename", "cs-redis.rdb",
 				"--enable-debug-command", "yes",
-				"--rdb-key-save-delay", "2000", NULL);
+				"--rdb-key-save-delay", "5000", NULL);
 	ASSERT_LT(0, self->server);
 	ASSERT_EQ(0, rc_connect(&self->c, SOCK, 120));
 	ASSERT_EQ('+', rc_cmd(&self->c, line, sizeof(line), NULL, "PING", NULL));
