@@ -251,7 +251,150 @@ static long margin(long v)
 	return v / 200 + 32;
 }
 
-TEST_F_TIMEOUT(redis, cow_figures_agree, 900)
+/* Lines in @path (0 when it does not exist yet). */
+static int lines_in(const char *path)
+{
+	char *s = cs_read(path), *p;
+	int n = 0;
+
+	if (!s)
+		return 0;
+	for (p = s; *p; p++)
+		n += *p == '\n';
+	free(s);
+	return n;
+}
+
+/* Wait until @path has more than @n lines; 0, or -1 after @secs. */
+static int wait_lines(const char *path, int n, double secs)
+{
+	double end = rc_now() + secs;
+
+	while (lines_in(path) <= n) {
+		if (rc_now() > end)
+			return -1;
+		usleep(50000);
+	}
+	return 0;
+}
+
+static unsigned long long num(const struct js *o, const char *key)
+{
+	const struct js *v = js_get(o, key);
+
+	return v && v->type == JS_NUM && v->is_uint ? v->u : ~0ULL;
+}
+
+/*
+ * Rewrite every EVERY-th key in four batches while cowstat --record
+ * samples the tree once a second, each batch after a new sample (counted,
+ * not timed, so that each batch shows in a sample of its own).  Returns
+ * the keys set.
+ */
+static long record_rewrites(struct __test_metadata *_metadata, FIXTURE_DATA(redis) *self)
+{
+	long set = 0, chunk = self->keys / 4;
+	int batch, n, status;
+	char arg[16];
+	pid_t rec;
+
+	unlink(RECORD);
+	snprintf(arg, sizeof(arg), "%d", self->server);
+	rec = fork();
+	ASSERT_LE(0, rec);
+	if (!rec) {
+		execl(CLI, CLI, "--record", RECORD, "--interval", "1", arg, (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_EQ(0, wait_lines(RECORD, 0, 120));
+	for (batch = 0; batch < 4; batch++) {
+		long first = batch * chunk, last = batch == 3 ? self->keys : first + chunk;
+
+		n = lines_in(RECORD);
+		/* Every EVERY-th key: start each batch on a multiple. */
+		first = (first + EVERY - 1) / EVERY * EVERY;
+		set += rewrite(&self->c, first, last);
+		ASSERT_EQ(0, wait_lines(RECORD, n, 120));
+	}
+	n = lines_in(RECORD);
+	ASSERT_EQ(0, wait_lines(RECORD, n, 120));
+	kill(rec, SIGINT);
+	ASSERT_EQ(rec, waitpid(rec, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	return set;
+}
+
+/*
+ * The recording: valid JSON lines, numbered samples of the two
+ * processes, VMA rows adding up to their process, the parent's
+ * cow_broken growing with each batch of @set rewrites.
+ */
+static void check_record(struct __test_metadata *_metadata, FIXTURE_DATA(redis) *self, long set)
+{
+	unsigned long long prev_cb = 0, prev_sample = 0, first_cb = ~0ULL;
+	char err[128], *text, *line;
+	int n = 0, increases = 0;
+
+	text = cs_read(RECORD);
+	ASSERT_NE(NULL, text);
+	ASSERT_EQ('\n', text[strlen(text) - 1]);
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		const struct js *procs, *p;
+		struct js *j = js_parse(line, err, sizeof(err));
+		unsigned long long cb = ~0ULL;
+		size_t i, v;
+
+		ASSERT_NE(NULL, j) TH_LOG("line %d: %s", n + 1, err);
+		n++;
+		ASSERT_EQ(JS_NUM, js_get(j, "time")->type);
+		ASSERT_EQ(JS_NUM, js_get(j, "elapsed")->type);
+		ASSERT_EQ(prev_sample + 1, num(j, "sample"));
+		prev_sample = num(j, "sample");
+		ASSERT_EQ((unsigned long long)self->server, num(j, "root"));
+		ASSERT_EQ((unsigned long long)getpagesize(), num(j, "page_size"));
+		procs = js_get(j, "processes");
+		ASSERT_NE(NULL, procs);
+		ASSERT_EQ(JS_ARR, procs->type);
+		ASSERT_EQ(2, procs->n);
+		for (i = 0; i < procs->n; i++) {
+			const struct js *vmas;
+			unsigned long long sum_cb = 0, sum_rss = 0;
+
+			p = &procs->v[i];
+			ASSERT_EQ(i, num(p, "depth"));
+			vmas = js_get(p, "vmas");
+			ASSERT_NE(NULL, vmas);
+			ASSERT_EQ(JS_ARR, vmas->type);
+			for (v = 0; v < vmas->n; v++) {
+				sum_cb += num(&vmas->v[v], "cow_broken");
+				sum_rss += num(&vmas->v[v], "rss");
+			}
+			ASSERT_EQ(num(p, "cow_broken"), sum_cb);
+			ASSERT_EQ(num(p, "rss"), sum_rss);
+			if (i == 0)
+				cb = num(p, "cow_broken");
+		}
+		if (first_cb == ~0ULL)
+			first_cb = cb;
+		increases += cb > prev_cb && n > 1;
+		prev_cb = cb;
+		js_free(j);
+	}
+	free(text);
+	TH_LOG("--record: %d samples; parent cow_broken %llu -> %llu over %ld rewrites", n,
+	       first_cb, prev_cb, set);
+	/* A sample before the rewrites, one after each batch, one more. */
+	ASSERT_LE(6, n);
+	ASSERT_LE(4, increases);
+	ASSERT_LE(set / 4, (long)(prev_cb - first_cb));
+}
+
+/*
+ * One BGSAVE, one set of rewrites, three checks: a setup costs a 100 MB
+ * data set, so the recording and both figures share it.
+ */
+TEST_F_TIMEOUT(redis, bgsave_cow_figures_agree_and_record_follows, 900)
 {
 	unsigned long long p0[F_NR], c0[F_NR], p1[F_NR], c1[F_NR], p2[F_NR], c2[F_NR];
 	long set, redis_pages = -1, best = -1, d = -1, ps = getpagesize();
@@ -259,7 +402,7 @@ TEST_F_TIMEOUT(redis, cow_figures_agree, 900)
 
 	ASSERT_EQ(0, row_of(&self->nl, self->server, self->server, p0));
 	ASSERT_EQ(0, row_of(&self->nl, self->server, self->child, c0));
-	set = rewrite(&self->c, 0, self->keys);
+	set = record_rewrites(_metadata, self);
 	ASSERT_EQ((self->keys + EVERY - 1) / EVERY, set);
 	ASSERT_EQ(1, rc_info(&self->c, "persistence", "rdb_bgsave_in_progress"))
 		TH_LOG("the save ended before the checks");
@@ -317,128 +460,8 @@ TEST_F_TIMEOUT(redis, cow_figures_agree, 900)
 	       p2[F_COW_BROKEN] - p0[F_COW_BROKEN],
 	       (double)(p2[F_COW_BROKEN] - p0[F_COW_BROKEN]) / set, redis_pages,
 	       c2[F_COW_BROKEN]);
-}
 
-/* Lines in @path (0 when it does not exist yet). */
-static int lines_in(const char *path)
-{
-	char *s = cs_read(path), *p;
-	int n = 0;
-
-	if (!s)
-		return 0;
-	for (p = s; *p; p++)
-		n += *p == '\n';
-	free(s);
-	return n;
-}
-
-/* Wait until @path has more than @n lines; 0, or -1 after @secs. */
-static int wait_lines(const char *path, int n, double secs)
-{
-	double end = rc_now() + secs;
-
-	while (lines_in(path) <= n) {
-		if (rc_now() > end)
-			return -1;
-		usleep(50000);
-	}
-	return 0;
-}
-
-static unsigned long long num(const struct js *o, const char *key)
-{
-	const struct js *v = js_get(o, key);
-
-	return v && v->type == JS_NUM && v->is_uint ? v->u : ~0ULL;
-}
-
-TEST_F_TIMEOUT(redis, record_follows_the_erosion, 900)
-{
-	unsigned long long prev_cb = 0, prev_sample = 0, first_cb = ~0ULL;
-	long set = 0, chunk = self->keys / 4;
-	int batch, n, increases = 0, status;
-	char arg[16], err[128], *text, *line;
-	pid_t rec;
-
-	unlink(RECORD);
-	snprintf(arg, sizeof(arg), "%d", self->server);
-	rec = fork();
-	ASSERT_LE(0, rec);
-	if (!rec) {
-		execl(CLI, CLI, "--record", RECORD, "--interval", "1", arg, (char *)NULL);
-		_exit(127);
-	}
-	/*
-	 * Four batches of rewrites, each after a new sample: counted, not
-	 * timed, so that each batch shows in a sample of its own.
-	 */
-	ASSERT_EQ(0, wait_lines(RECORD, 0, 120));
-	for (batch = 0; batch < 4; batch++) {
-		n = lines_in(RECORD);
-		set += rewrite(&self->c, batch * chunk, (batch + 1) * chunk);
-		ASSERT_EQ(0, wait_lines(RECORD, n, 120));
-	}
-	n = lines_in(RECORD);
-	ASSERT_EQ(0, wait_lines(RECORD, n, 120));
-	kill(rec, SIGINT);
-	ASSERT_EQ(rec, waitpid(rec, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
-
-	text = cs_read(RECORD);
-	ASSERT_NE(NULL, text);
-	ASSERT_EQ('\n', text[strlen(text) - 1]);
-	n = 0;
-	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		const struct js *procs, *p;
-		struct js *j = js_parse(line, err, sizeof(err));
-		unsigned long long cb = ~0ULL;
-		size_t i, v;
-
-		ASSERT_NE(NULL, j) TH_LOG("line %d: %s", n + 1, err);
-		n++;
-		ASSERT_EQ(JS_NUM, js_get(j, "time")->type);
-		ASSERT_EQ(JS_NUM, js_get(j, "elapsed")->type);
-		ASSERT_EQ(prev_sample + 1, num(j, "sample"));
-		prev_sample = num(j, "sample");
-		ASSERT_EQ((unsigned long long)self->server, num(j, "root"));
-		ASSERT_EQ((unsigned long long)getpagesize(), num(j, "page_size"));
-		procs = js_get(j, "processes");
-		ASSERT_NE(NULL, procs);
-		ASSERT_EQ(JS_ARR, procs->type);
-		ASSERT_EQ(2, procs->n);
-		for (i = 0; i < procs->n; i++) {
-			const struct js *vmas;
-			unsigned long long sum_cb = 0, sum_rss = 0;
-
-			p = &procs->v[i];
-			ASSERT_EQ(i, num(p, "depth"));
-			vmas = js_get(p, "vmas");
-			ASSERT_NE(NULL, vmas);
-			ASSERT_EQ(JS_ARR, vmas->type);
-			for (v = 0; v < vmas->n; v++) {
-				sum_cb += num(&vmas->v[v], "cow_broken");
-				sum_rss += num(&vmas->v[v], "rss");
-			}
-			ASSERT_EQ(num(p, "cow_broken"), sum_cb);
-			ASSERT_EQ(num(p, "rss"), sum_rss);
-			if (i == 0)
-				cb = num(p, "cow_broken");
-		}
-		if (first_cb == ~0ULL)
-			first_cb = cb;
-		increases += cb > prev_cb && n > 1;
-		prev_cb = cb;
-		js_free(j);
-	}
-	free(text);
-	TH_LOG("%d samples; parent cow_broken %llu -> %llu over %ld rewrites", n,
-	       first_cb, prev_cb, set);
-	/* A sample before the rewrites, one after each batch, one more. */
-	ASSERT_LE(6, n);
-	ASSERT_LE(4, increases);
-	ASSERT_LE(set / 4, (long)(prev_cb - first_cb));
+	check_record(_metadata, self, set);
 }
 
 TEST_HARNESS_MAIN
