@@ -101,7 +101,7 @@ install_kmod lzo-rle	# zram's default compressor on 6.1
 # The real workloads (cowstat_redis, cowstat_python, the demo): Debian's
 # redis-server and redis-cli, and python3 with only the standard library
 # modules that selftests/vm/guest/cowstat_python_workload.py loads (the
-# whole library is 54 MB; these are about 3), found by running it on the
+# whole library is 54 MB; these are 3.3 MB), found by running it on the
 # host.  A program that is not installed is left out and its test skips.
 install_workloads() {
 	local p f py=/usr/bin/python3
