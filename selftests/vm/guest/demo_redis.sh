@@ -79,6 +79,7 @@ wait $watch
 fresh=0 t=0 prev=$(info current_cow_size_age)
 while [ $fresh -lt 1 ] && [ $t -lt 120 ]; do
 	sleep 0.5
+	[ "$(info rdb_bgsave_in_progress)" = 1 ] || break
 	age=$(info current_cow_size_age)
 	[ "$age" -lt "$prev" ] && fresh=$((fresh + 1))
 	prev=$age t=$((t + 1))
@@ -89,6 +90,8 @@ cow=$(info current_cow_size)
 ap=$(field "$pid" "$child" 10)
 pcb=$(field "$pid" "$pid" 11)
 ccb=$(field "$pid" "$child" 11)
+# A save that ended already (a very slow VM) leaves no child to read.
+cow=${cow:-0} ap=${ap:-0} pcb=${pcb:-0} ccb=${ccb:-0}
 echo "   Redis INFO persistence current_cow_size: $cow bytes = $((cow / page)) pages"
 echo "   cowstat, the child (PID $child) anon_private:  $((ap * page)) bytes = $ap pages"
 echo "   cowstat cow_broken: parent $pcb pages, child $ccb pages"
@@ -109,6 +112,7 @@ echo
 echo "== the save is done: Redis's log, and its last figure for the fork"
 grep -h 'Fork CoW for RDB\|Background saving terminated' $R.log | sed 's/^/   /'
 echo "   rdb_last_cow_size: $(info rdb_last_cow_size) bytes"
+last_ap=${last_ap:-0}
 echo "   cowstat's last reading of the child's anon_private: $((last_ap * page)) bytes ($((last_ap * page / 1048576)) MB)"
 echo "== cowstat --record wrote $(wc -l </tmp/redis.jsonl) samples"
 # gzip and base64: the emulated serial console is slow.
