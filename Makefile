@@ -8,6 +8,8 @@
 #   make check           deps, builds, static checks, host tests, VM tests
 #   make demo            deps, build, boot a VM and show cowstat on a forked tree
 #   make vm-test KVER=.. the VM test suite on one kernel
+#   make bench           cowstat against smaps_rollup, smaps and --backend=pagemap
+#                        in one 6.12 VM boot (bench/results/; not part of check)
 #   make debug-kernel    build the KASAN/lockdep 6.12 kernel used as a test kernel
 #   make debug-kernel SOURCE=newest   the same from the newest trixie-backports source
 #   make install         module into /lib/modules/$(KVER)/updates + depmod,
@@ -31,7 +33,7 @@ MODDIR = $(DESTDIR)/lib/modules/$(KVER)/updates
 CS_VERSION := $(shell sed -n 's/^\#define COWSTAT_VERSION[[:space:]]*"\(.*\)"/\1/p' cowstat.h)
 DKMS_SRC = /usr/src/cowstat-$(CS_VERSION)
 
-.PHONY: all module tools selftests deps check demo vm-test debug-kernel clean \
+.PHONY: all module tools selftests deps check demo vm-test bench debug-kernel clean \
 	install uninstall dkms-install dkms-remove
 
 all: module tools
@@ -67,6 +69,9 @@ demo:
 vm-test:
 	scripts/deps.sh
 	selftests/vm/run.sh $(KVER)
+
+bench:
+	bench/run.sh
 
 debug-kernel:
 	scripts/debug-kernel.sh --source $(or $(SOURCE),linux-source-6.12)

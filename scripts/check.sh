@@ -134,11 +134,13 @@ for t in selftests/host/*_test.sh; do
 	fi
 done
 
-# DKMS: dkms build for two kernels, modinfo of what it built.
+# DKMS: dkms build for two kernels, modinfo of what it built, and the
+# autoinstall that a newly installed kernel (6.12 generic) triggers.
 k612=$(echo $kernels | tr ' ' '\n' | grep -- '^6\.12\..*-cloud-amd64$')
 k612rt=$(echo $kernels | tr ' ' '\n' | grep -- '^6\.12\..*-rt-amd64$')
 start=$SECONDS
-scripts/dkms-check.sh "$k61" "$k612rt" >"$logs/dkms.log" 2>&1
+k612g=$(echo $kernels | tr ' ' '\n' | grep -- '^6\.12\..*-amd64$' | grep -vE -- '-(cloud|rt)-amd64$')
+scripts/dkms-check.sh "$k61" "$k612rt" --new "$k612g" >"$logs/dkms.log" 2>&1
 rc=$?
 cat "$logs/dkms.log"
 passed=$((passed + $(grep -cE '^ok ' "$logs/dkms.log")))

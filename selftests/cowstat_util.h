@@ -16,6 +16,19 @@
 #define CS_DIR "/sys/kernel/debug/cowstat"
 
 /*
+ * The harness gives each test 30 s, which is a bound on the host's speed:
+ * in a VM under software emulation on a loaded host, a test that takes
+ * about a second (secure.long_vma_name_is_truncated_not_an_error) once
+ * ran past it with two spinning processes on the host's two cores.  Five
+ * minutes guard against a hang without measuring speed; tests that need
+ * longer still say so with TEST_F_TIMEOUT.
+ */
+#ifdef TEST_TIMEOUT_DEFAULT
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+#endif
+
+/*
  * Write @len bytes of @buf to the file @path in one write().
  * Returns 0 on success, else -errno.
  */

@@ -3,8 +3,9 @@
  * cowstat - shared, private and COW-broken memory of a process tree.
  *
  * The command: parse the command line (options.c), read the tree from the
- * cowstat module's generic netlink family (nl.c), print it (format.c), and
- * with --watch do that again every interval until SIGINT or SIGTERM.
+ * cowstat module's generic netlink family (nl.c) or, with --backend=pagemap,
+ * from /proc (pagemap.c), print it (format.c), and with --watch do that
+ * again every interval until SIGINT or SIGTERM.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "format.h"
 #include "nl.h"
 #include "options.h"
+#include "pagemap.h"
 
 static volatile sig_atomic_t stop;
 
@@ -50,6 +52,19 @@ static int flush_stdout(void)
 	return CS_EXIT_OK;
 }
 
+/*
+ * One dump of the tree: from the module through @nl, or with
+ * --backend=pagemap from /proc (then @nl is NULL).  Both fill @t alike and
+ * report errors alike, so that every output and exit status is the same.
+ */
+static int dump(struct cs_nl *nl, const struct cs_opts *o, bool vmas, struct cs_tree *t,
+		struct cs_nl_err *e)
+{
+	if (o->backend == CS_BACKEND_PAGEMAP)
+		return cs_pm_dump(o->pid, vmas, t, e);
+	return cs_nl_dump(nl, o->pid, vmas, t, e);
+}
+
 static int once(struct cs_nl *nl, const struct cs_opts *o)
 {
 	struct cs_fmt fmt = {
@@ -59,7 +74,7 @@ static int once(struct cs_nl *nl, const struct cs_opts *o)
 	struct cs_nl_err e;
 	int ret;
 
-	if (cs_nl_dump(nl, o->pid, o->vmas, &t, &e) < 0) {
+	if (dump(nl, o, o->vmas, &t, &e) < 0) {
 		cs_tree_free(&t);
 		return report(&e, o->pid);
 	}
@@ -181,7 +196,7 @@ static int watch(struct cs_nl *nl, const struct cs_opts *o, FILE *rec)
 	while (!stop) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		start = seconds(&now);
-		if (cs_nl_dump(nl, o->pid, vmas, &cur, &e) < 0) {
+		if (dump(nl, o, vmas, &cur, &e) < 0) {
 			if (!stop)
 				ret = report(&e, o->pid);
 			break;
@@ -232,18 +247,19 @@ static int record(const struct cs_opts *o)
 	bool out = !strcmp(o->record, "-");
 	FILE *f = out ? stdout : fopen(o->record, "w");
 	struct cs_nl_err e;
-	struct cs_nl *nl;
+	struct cs_nl *nl = NULL;
 	int ret;
 
 	if (!f) {
 		fprintf(stderr, "cowstat: cannot create %s: %s\n", o->record, strerror(errno));
 		return CS_EXIT_ERROR;
 	}
-	if (cs_nl_open(&nl, &e) < 0) {
+	if (o->backend == CS_BACKEND_MODULE && cs_nl_open(&nl, &e) < 0) {
 		ret = report(&e, o->pid);
 	} else {
 		ret = watch(nl, o, f);
-		cs_nl_close(nl);
+		if (nl)
+			cs_nl_close(nl);
 	}
 	if (!out && fclose(f) && !ret) {
 		fprintf(stderr, "cowstat: cannot write %s: %s\n", o->record, strerror(errno));
@@ -290,7 +306,7 @@ int main(int argc, char *argv[])
 {
 	struct cs_opts o;
 	struct cs_nl_err e;
-	struct cs_nl *nl;
+	struct cs_nl *nl = NULL;
 	char err[512];
 	int ret;
 
@@ -312,9 +328,10 @@ int main(int argc, char *argv[])
 	}
 	if (o.record)
 		return record(&o);
-	if (cs_nl_open(&nl, &e) < 0)
+	if (o.backend == CS_BACKEND_MODULE && cs_nl_open(&nl, &e) < 0)
 		return report(&e, o.pid);
 	ret = o.watch ? watch(nl, &o, NULL) : once(nl, &o);
-	cs_nl_close(nl);
+	if (nl)
+		cs_nl_close(nl);
 	return ret;
 }

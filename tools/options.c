@@ -34,6 +34,10 @@ const char cs_usage[] =
 "                     every --interval SECONDS, as JSON lines, until\n"
 "                     SIGINT or SIGTERM (FILE '-': stdout)\n"
 "  --interval SECONDS the seconds between --record's samples\n"
+"  --backend=pagemap  count without the module, from /proc/PID/pagemap,\n"
+"                     /proc/kpagecount and /proc/kpageflags (root only;\n"
+"                     cow_broken and cow_faults unavailable)\n"
+"  --backend=module   through the cowstat module (the default)\n"
 "  -h, --help         show this help\n"
 "  -V, --version      show the version\n"
 "\n"
@@ -170,6 +174,24 @@ int cs_parse_top(const char *s, size_t *top)
 	return 0;
 }
 
+/**
+ * cs_parse_backend() - the --backend name
+ * @s: "module" or "pagemap"
+ * @backend: where to store it, a CS_BACKEND_* value
+ *
+ * Return: 0, or -EINVAL for any other word.
+ */
+int cs_parse_backend(const char *s, int *backend)
+{
+	if (!strcmp(s, "module"))
+		*backend = CS_BACKEND_MODULE;
+	else if (!strcmp(s, "pagemap"))
+		*backend = CS_BACKEND_PAGEMAP;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int bad_interval(char *err, size_t len, const char *opt, const char *arg)
 {
 	return usage_error(err, len, "invalid %s '%s': %s, at most %g", opt, arg,
@@ -178,7 +200,7 @@ static int bad_interval(char *err, size_t len, const char *opt, const char *arg)
 
 enum {
 	OPT_JSON = 256, OPT_PROMETHEUS, OPT_VMAS, OPT_PAGES, OPT_WATCH, OPT_SORT, OPT_TOP,
-	OPT_RECORD, OPT_INTERVAL,
+	OPT_RECORD, OPT_INTERVAL, OPT_BACKEND,
 };
 
 static const struct option long_opts[] = {
@@ -191,6 +213,7 @@ static const struct option long_opts[] = {
 	{ "top",	required_argument,	NULL, OPT_TOP },
 	{ "record",	required_argument,	NULL, OPT_RECORD },
 	{ "interval",	required_argument,	NULL, OPT_INTERVAL },
+	{ "backend",	required_argument,	NULL, OPT_BACKEND },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
@@ -255,6 +278,11 @@ int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t e
 		case OPT_INTERVAL:
 			if (cs_parse_seconds(optarg, &o->interval))
 				return bad_interval(err, errlen, "--interval", optarg);
+			break;
+		case OPT_BACKEND:
+			if (cs_parse_backend(optarg, &o->backend))
+				return usage_error(err, errlen, "invalid --backend '%s': %s",
+						   optarg, "expected module or pagemap");
 			break;
 		case 'h':
 			o->help = true;

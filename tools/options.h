@@ -41,6 +41,7 @@ enum cs_exit {
  * @top: show at most this many process rows, 0 for all
  * @record: --record's file ("-" for stdout), or NULL
  * @interval: --record's seconds between samples
+ * @backend: where the counts come from, a CS_BACKEND_* value
  */
 struct cs_opts {
 	uint32_t pid;
@@ -50,12 +51,17 @@ struct cs_opts {
 	size_t top;
 	const char *record;
 	double interval;
+	int backend;
 };
+
+/* --backend: the module (generic netlink), or /proc/PID/pagemap and /proc/kpage*. */
+enum { CS_BACKEND_MODULE, CS_BACKEND_PAGEMAP };
 
 int cs_parse_pid(const char *s, uint32_t *pid);
 int cs_parse_seconds(const char *s, double *sec);
 int cs_parse_sort(const char *s, int *sort);
 int cs_parse_top(const char *s, size_t *top);
+int cs_parse_backend(const char *s, int *backend);
 int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t errlen);
 
 extern const char cs_usage[];

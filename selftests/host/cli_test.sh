@@ -65,7 +65,7 @@ run_tap() {
 }
 
 # Build everything from scratch, so that every file is compiled and seen.
-make -B -C "$tools" cowstat tests/format_test tests/nl_test tests/cli_fake_test \
+make -B -C "$tools" cowstat tests/format_test tests/nl_test tests/cli_fake_test tests/pagemap_test \
 	>"$tmp/build.log" 2>&1
 built=$?
 rc=$built
@@ -78,6 +78,7 @@ fi
 
 run_tap format_test "$tools/tests/format_test"
 run_tap nl_test "$tools/tests/nl_test"
+run_tap pagemap_test "$tools/tests/pagemap_test"
 if command -v python3 >/dev/null; then
 	run_tap output_test python3 "$tools/tests/output_test.py" "$tools/tests/format_test"
 else
@@ -134,6 +135,7 @@ usage "--top 0" --top 0 1
 usage "--top junk" --top ten 1
 usage "--sort --json" --sort rss --json 1
 usage "--top --prometheus" --top 5 --prometheus 1
+usage "--backend with an unknown name" --backend=kpage 1
 
 # No cowstat family on this host: every mode must say so, with status 2.
 not_loaded='cowstat: the cowstat kernel module is not loaded (no generic netlink family "cowstat")'

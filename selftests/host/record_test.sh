@@ -174,6 +174,11 @@ py=$?
 [ "$rc" -eq 0 ] && [ "$py" -eq 0 ]
 result $? "cowstat plot -o out.svg: valid SVG with the four panels, processes, mappings" \
 	"$tmp/log"
+# A --backend=pagemap recording: cow_broken is null everywhere.
+sed -E 's/"cow_broken": [0-9]+/"cow_broken": null/g' "$tmp/keep.jsonl" >"$tmp/pm.jsonl"
+timeout 120 "$tools/cowstat" plot "$tmp/pm.jsonl" -o "$tmp/pm.svg" >"$tmp/log" 2>&1 &&
+	grep -q 'COW-broken per process: unavailable' "$tmp/pm.svg"
+result $? "cowstat plot of a recording without cow_broken (--backend=pagemap)" "$tmp/log"
 
 # plot's errors.
 head -c 300 "$tmp/keep.jsonl" >"$tmp/cut.jsonl"
