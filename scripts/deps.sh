@@ -35,6 +35,9 @@ pkgs=(
 	systemd man-db
 	# cowstat plot draws with gnuplot (pngcairo, svg)
 	gnuplot-nox
+	# the real workloads in the VM (cowstat_redis, cowstat_python, make
+	# demo): Redis, and python3 (above) whose multiprocessing run.sh copies
+	redis-server
 )
 
 missing=()
