@@ -47,7 +47,7 @@ case_is() {
 
 fields="rss anon file shared private anon_shared anon_private cow_broken swap zero ksm thp"
 fields="$fields cow_faults skipped_vmas pid"
-all="--json --prometheus --vmas --pages --watch --sort --top --record --interval --help --version"
+all="--json --prometheus --vmas --pages --watch --sort --top --record --interval --backend --help --version"
 
 bash --norc --noprofile -c 'source "$1" && complete -p cowstat' _ "$comp" >"$tmp/log" 2>&1
 grep -qx 'complete -F _cowstat cowstat' "$tmp/log"
@@ -65,20 +65,22 @@ case_is "a prefix" "--sort" cowstat --so
 case_is "--p: --pages, --prometheus" "--pages --prometheus" cowstat --p
 case_is "field names after --sort" "$fields" cowstat --sort ""
 case_is "field names by prefix" "cow_broken cow_faults" cowstat --sort c
+case_is "backends after --backend" "module pagemap" cowstat --backend ""
+case_is "backends after --backend=" "pagemap" cowstat --backend=p
 case_is "--sort=, split at = as readline does" "$fields" cowstat --sort = ""
 case_is "--sort=anon_" "anon_shared anon_private" cowstat --sort = anon_
 case_is "--sort=c as one word" "cow_broken cow_faults" cowstat --sort=c
 case_is "nothing after --watch (seconds)" "" cowstat --watch ""
 case_is "nothing after --top (a count)" "" cowstat --top ""
 case_is "after --json: not --prometheus, --watch, --sort, --top, --record, --interval" \
-	"--vmas --pages --help --version" cowstat --json --
-case_is "after --prometheus: not --vmas either" "--pages --help --version" \
+	"--vmas --pages --backend --help --version" cowstat --json --
+case_is "after --prometheus: not --vmas either" "--pages --backend --help --version" \
 	cowstat --prometheus --
 case_is "given options, and those they exclude, are not offered" \
-	"--pages --sort --top --help --version" cowstat --vmas --watch 2 --
+	"--pages --sort --top --backend --help --version" cowstat --vmas --watch 2 --
 case_is "nothing after the PID" "" cowstat 1 ""
 case_is "options after the PID" "--pages" cowstat 1 --pa
-case_is "after --record FILE: --interval, --vmas" "--interval --vmas --help --version" \
+case_is "after --record FILE: --interval, --vmas" "--interval --vmas --backend --help --version" \
 	cowstat --record r.jsonl --
 case_is "nothing after --interval (seconds)" "" cowstat --record r --interval ""
 case_is "the plot subcommand" "plot" cowstat pl
