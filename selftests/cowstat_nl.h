@@ -27,6 +27,7 @@ struct nl {
 	uint16_t family;
 	uint32_t seq;
 	char extack[256];	/* the last error's extack message */
+	int bad_attr;		/* and whether it named a bad attribute */
 };
 
 #define NLA_DATA(a)	((void *)((char *)(a) + NLA_HDRLEN))
@@ -72,6 +73,7 @@ static inline int nl_recv(struct nl *nl, size_t bufsize,
 	int ret = 1;
 
 	nl->extack[0] = '\0';
+	nl->bad_attr = 0;
 	nl->recvs = 0;
 	while (ret == 1) {
 		struct msghdr mh = { 0 };
@@ -113,6 +115,8 @@ static inline int nl_recv(struct nl *nl, size_t bufsize,
 					if (a->nla_type == NLMSGERR_ATTR_MSG)
 						snprintf(nl->extack, sizeof(nl->extack), "%s",
 							 (char *)NLA_DATA(a));
+					else if (a->nla_type == NLMSGERR_ATTR_OFFS)
+						nl->bad_attr = 1;
 				break;
 			}
 			if (cb && cb(nlh, arg)) {
