@@ -453,7 +453,12 @@ static inline int cs_param_set(const char *name, const char *val, char *old)
 
 static inline int cs_vm_child(void *arg)
 {
-	/* Shares the mm: say so and wait, touching no memory. */
+	/*
+	 * Shares the mm: touch no memory.  Die with the parent, as cs_spawn()'s
+	 * children do: a child left behind holds the test's stdout, and
+	 * kselftest's runner waits for the end of it.  Then say it runs.
+	 */
+	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
 	syscall(SYS_write, *(int *)arg, "x", 1);
 	for (;;)
 		syscall(SYS_pause);
