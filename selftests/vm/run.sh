@@ -110,12 +110,14 @@ done
 echo "$tests" >"$root/tests/list"
 # The kernel source's kselftest runner (busybox sh runs it), the directory's
 # settings (its timeout), and coreutils' timeout, which the runner needs for
-# that (busybox's has no --foreground and does not exit 124).
+# that (busybox's has no --foreground and does not exit 124), behind
+# selftests/vm/timeout, which ends what a test leaves behind.
 mkdir -p "$root/kselftest/kselftest" "$root/usr/bin"
 cp "$(scripts/ksrc.sh)/tools/testing/selftests/kselftest/runner.sh" "$root/kselftest/kselftest/"
 ln -s /tests "$root/kselftest/cowstat"
 cp selftests/settings "$root/tests/settings"
-install_prog /usr/bin/timeout usr/bin/timeout
+install_prog /usr/bin/timeout usr/bin/timeout.coreutils
+cp selftests/vm/timeout "$root/usr/bin/timeout"
 [ -x tools/cowstat ] && install_prog tools/cowstat bin/cowstat
 for f in selftests/vm/guest/*; do
 	cp "$f" "$root/tests/"
