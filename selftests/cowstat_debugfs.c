@@ -32,34 +32,48 @@ TEST(files_are_root_only)
 	EXPECT_EQ(0400, st.st_mode & 0777);
 }
 
+/* Select a sleeping child of ours: each test starts from that selection. */
+static pid_t select_sleeper(struct __test_metadata *_metadata)
+{
+	char buf[32];
+	pid_t child = fork();
+
+	if (!child) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* when setup fails */
+		pause();
+		_exit(0);
+	}
+	if (child < 0)
+		return child;
+	snprintf(buf, sizeof(buf), "%d\n", child);
+	EXPECT_EQ(0, cs_write_str(PID_FILE, buf));
+	EXPECT_EQ(child, cs_read_pid());
+	return child;
+}
+
+static void unselect(pid_t child)
+{
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	cs_write_str(PID_FILE, "1");
+}
+
 FIXTURE(pidfile) {
 	pid_t child;
 };
 
-/* Each test starts from a known selection: a sleeping child of ours. */
 FIXTURE_SETUP(pidfile)
 {
-	char buf[32];
-
-	self->child = fork();
-	ASSERT_LE(0, self->child);
-	if (!self->child) {
-		pause();
-		_exit(0);
-	}
-	snprintf(buf, sizeof(buf), "%d\n", self->child);
-	ASSERT_EQ(0, cs_write_str(PID_FILE, buf));
-	ASSERT_EQ(self->child, cs_read_pid());
+	self->child = select_sleeper(_metadata);
+	ASSERT_LT(0, self->child);
 }
 
 FIXTURE_TEARDOWN(pidfile)
 {
-	kill(self->child, SIGKILL);
-	waitpid(self->child, NULL, 0);
-	cs_write_str(PID_FILE, "1");
+	unselect(self->child);
 }
 
-/* A rejected write returns @err and leaves the selection alone. */
+/* A rejected write returns @err1 or @err2 and leaves the selection alone. */
 static void expect_rejected(struct __test_metadata *_metadata, pid_t keep,
 			    const void *buf, size_t len, int err1, int err2)
 {
@@ -72,30 +86,57 @@ static void expect_rejected(struct __test_metadata *_metadata, pid_t keep,
 	EXPECT_EQ(keep, cs_read_pid());
 }
 
-#define REJECT(s, e1, e2) \
-	expect_rejected(_metadata, self->child, s, strlen(s), e1, e2)
+/* Bad input to the pid file (spec section 6): one variant each. */
+FIXTURE(bad_pid) {
+	pid_t child;
+};
 
-TEST_F(pidfile, empty)		{ expect_rejected(_metadata, self->child, "", 0, EINVAL, EINVAL); }
-TEST_F(pidfile, newline_only)	{ REJECT("\n", EINVAL, EINVAL); }
-TEST_F(pidfile, spaces_only)	{ REJECT("    ", EINVAL, EINVAL); }
-TEST_F(pidfile, letters)	{ REJECT("abc", EINVAL, EINVAL); }
-TEST_F(pidfile, trailing_junk)	{ REJECT("12abc", EINVAL, EINVAL); }
-TEST_F(pidfile, negative)	{ REJECT("-1", EINVAL, EINVAL); }
-TEST_F(pidfile, plus_sign)	{ REJECT("+1", EINVAL, EINVAL); }
-TEST_F(pidfile, zero)		{ REJECT("0", EINVAL, EINVAL); }
-TEST_F(pidfile, hex)		{ REJECT("0x10", EINVAL, EINVAL); }
-TEST_F(pidfile, two_numbers)	{ REJECT("1 2", EINVAL, EINVAL); }
-TEST_F(pidfile, past_u32)	{ REJECT("4294967296", EINVAL, ERANGE); }
-TEST_F(pidfile, past_int)	{ REJECT("2147483648", EINVAL, ERANGE); }
-TEST_F(pidfile, past_pid_max)	{ REJECT("4194305", ESRCH, ESRCH); }
-TEST_F(pidfile, nul_byte)	{ expect_rejected(_metadata, self->child, "1\0", 2, EINVAL, EINVAL); }
+FIXTURE_VARIANT(bad_pid) {
+	const char *buf;
+	size_t len;		/* bytes of buf written, in one write() */
+	int err1, err2;		/* the errors allowed */
+};
 
-TEST_F(pidfile, long_input)
+/* Input longer than any PID: 4096 digits. */
+static const char ones[4096] = { [0 ... 4095] = '1' };
+
+#define BAD_PID(name, s, e1, e2) \
+	FIXTURE_VARIANT_ADD(bad_pid, name) { \
+		.buf = s, .len = sizeof(s) - 1, .err1 = e1, .err2 = e2 }
+
+BAD_PID(empty, "", EINVAL, EINVAL);
+BAD_PID(newline_only, "\n", EINVAL, EINVAL);
+BAD_PID(spaces_only, "    ", EINVAL, EINVAL);
+BAD_PID(letters, "abc", EINVAL, EINVAL);
+BAD_PID(trailing_junk, "12abc", EINVAL, EINVAL);
+BAD_PID(negative, "-1", EINVAL, EINVAL);
+BAD_PID(plus_sign, "+1", EINVAL, EINVAL);
+BAD_PID(zero, "0", EINVAL, EINVAL);
+BAD_PID(hex, "0x10", EINVAL, EINVAL);
+BAD_PID(two_numbers, "1 2", EINVAL, EINVAL);
+BAD_PID(past_u32, "4294967296", EINVAL, ERANGE);
+BAD_PID(past_int, "2147483648", EINVAL, ERANGE);
+BAD_PID(past_pid_max, "4194305", ESRCH, ESRCH);	/* PID_MAX_LIMIT + 1 */
+BAD_PID(nul_byte, "1\0", EINVAL, EINVAL);
+FIXTURE_VARIANT_ADD(bad_pid, long_input) {
+	.buf = ones, .len = sizeof(ones), .err1 = EINVAL, .err2 = ERANGE,
+};
+
+FIXTURE_SETUP(bad_pid)
 {
-	char buf[4096];
+	self->child = select_sleeper(_metadata);
+	ASSERT_LT(0, self->child);
+}
 
-	memset(buf, '1', sizeof(buf));
-	expect_rejected(_metadata, self->child, buf, sizeof(buf), EINVAL, ERANGE);
+FIXTURE_TEARDOWN(bad_pid)
+{
+	unselect(self->child);
+}
+
+TEST_F(bad_pid, is_rejected)
+{
+	expect_rejected(_metadata, self->child, variant->buf, variant->len,
+			variant->err1, variant->err2);
 }
 
 TEST_F(pidfile, pid_that_does_not_exist)
@@ -108,7 +149,7 @@ TEST_F(pidfile, pid_that_does_not_exist)
 		_exit(0);
 	ASSERT_EQ(gone, waitpid(gone, NULL, 0));
 	snprintf(buf, sizeof(buf), "%d", gone);
-	REJECT(buf, ESRCH, ESRCH);
+	expect_rejected(_metadata, self->child, buf, strlen(buf), ESRCH, ESRCH);
 }
 
 TEST_F(pidfile, select_with_and_without_newline)

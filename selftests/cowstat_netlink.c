@@ -153,6 +153,8 @@ static void wide_tree(void *arg)
 	static char stacks[WIDE][4096] __attribute__((aligned(16)));
 	int i;
 
+	/* A group of its own, so that the test's kill(-root) ends every child. */
+	setpgid(0, 0);
 	for (i = 0; i < WIDE; i++)
 		if (clone(wide_child, stacks[i] + sizeof(stacks[i]), CLONE_VM | SIGCHLD, NULL) < 0)
 			_exit(1);

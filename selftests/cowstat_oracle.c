@@ -196,31 +196,24 @@ TEST_F(tree, vma_rows_add_up_to_process_rows)
 	}
 }
 
-static unsigned long long summary_value(const char *summary, const char *key)
-{
-	char v[64];
-
-	return cs_summary_get(summary, key, v, sizeof(v)) ? ~0ULL : strtoull(v, NULL, 10);
-}
-
 TEST_F(tree, summary_is_the_sum_of_rows)
 {
 	unsigned long long sum, skipped = 0;
 	int r, f;
 
-	EXPECT_EQ(self->nrows, summary_value(self->summary, "processes"));
-	EXPECT_EQ(getpagesize(), summary_value(self->summary, "page_size"));
+	EXPECT_EQ(self->nrows, cs_summary_value(self->summary, "processes"));
+	EXPECT_EQ(getpagesize(), cs_summary_value(self->summary, "page_size"));
 	EXPECT_EQ(0, strncmp(self->summary, "root: ", 6));
 	for (f = 0; f < F_NR; f++) {
 		for (sum = 0, r = 0; r < self->nrows; r++)
 			sum += self->rows[r].p.v[f];
-		EXPECT_EQ(sum, summary_value(self->summary, cs_fields[f]));
+		EXPECT_EQ(sum, cs_summary_value(self->summary, cs_fields[f]));
 	}
 	for (r = 0; r < self->nrows; r++)
 		skipped += self->rows[r].skipped_vmas;
-	EXPECT_EQ(skipped, summary_value(self->summary, "skipped_vmas"));
-	EXPECT_EQ(summary_value(self->summary, "rss") - summary_value(self->summary, "unique"),
-		  summary_value(self->summary, "saved"));
+	EXPECT_EQ(skipped, cs_summary_value(self->summary, "skipped_vmas"));
+	EXPECT_EQ(cs_summary_value(self->summary, "rss") - cs_summary_value(self->summary, "unique"),
+		  cs_summary_value(self->summary, "saved"));
 	/* Delay accounting is off in the test VM unless a test turns it on. */
 	EXPECT_NE(NULL, strstr(self->summary, "\ncow_faults: -\n"));
 }

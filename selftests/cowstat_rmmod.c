@@ -76,6 +76,8 @@ static void wide_tree(void *arg)
 	char *r = cs_region(64, 0);
 	int i;
 
+	/* A group of its own, so that the test's kill(-root) ends every child. */
+	setpgid(0, 0);
 	cs_touch(r, 0, 64, 1);
 	for (i = 0; i < KIDS; i++)
 		if (clone(kid, stacks[i] + sizeof(stacks[i]), CLONE_VM | SIGCHLD, NULL) < 0)

@@ -486,22 +486,15 @@ FIXTURE(storm) {
 
 FIXTURE_SETUP(storm)
 {
-	self->swap_on = 0;
 	self->ksm_on = 0;
 	self->root = 0;
-	if (!access("/sys/block/zram0/disksize", W_OK)) {
-		cs_write_str("/sys/block/zram0/reset", "1");
-		if (!cs_write_str("/sys/block/zram0/disksize", "128M") &&
-		    !system("mkswap /dev/zram0 >/dev/null 2>&1") &&
-		    !swapon("/dev/zram0", 0))
-			self->swap_on = 1;
-	}
+	self->swap_on = cs_swap_on();
 	if (!access("/sys/kernel/mm/ksm/run", W_OK)) {
 		cs_write_str("/sys/kernel/mm/ksm/pages_to_scan", "1000");
 		cs_write_str("/sys/kernel/mm/ksm/sleep_millisecs", "10");
 		self->ksm_on = !cs_write_str("/sys/kernel/mm/ksm/run", "1");
 	}
-	TH_LOG("zram swap %s, ksm %s", self->swap_on ? "on" : "off",
+	TH_LOG("swap %s, ksm %s", self->swap_on >= 0 ? "on" : "off",
 	       self->ksm_on ? "on" : "off");
 }
 
@@ -513,8 +506,8 @@ FIXTURE_TEARDOWN(storm)
 	}
 	if (self->ksm_on)
 		cs_write_str("/sys/kernel/mm/ksm/run", "2");
-	if (self->swap_on)
-		swapoff("/dev/zram0");
+	if (self->swap_on == 1)
+		cs_swap_off();
 	cs_select(1);
 }
 

@@ -36,15 +36,6 @@ static int count_rows(const char *tree)
 	return n;
 }
 
-static unsigned long long summary_value(const char *key)
-{
-	char *s = cs_read(CS_DIR "/summary"), v[64];
-	int err = !s || cs_summary_get(s, key, v, sizeof(v));
-
-	free(s);
-	return err ? ~0ULL : strtoull(v, NULL, 10);
-}
-
 TEST(zombie_child_is_a_no_mm_row)
 {
 	struct cs_tree_row r;
@@ -106,7 +97,7 @@ TEST(kernel_thread_root)
 	EXPECT_STREQ("no_mm", r.flags);
 	EXPECT_EQ(0, r.p.v[F_RSS]);
 	EXPECT_LT(1, count_rows(tree));
-	EXPECT_EQ(0, summary_value("rss"));
+	EXPECT_EQ(0, cs_summary_value(NULL, "rss"));
 	free(tree);
 	cs_select(1);
 }
@@ -137,10 +128,10 @@ TEST(clone_vm_child_shares_the_mm)
 	/* Both rows show the mm; the totals count it once. */
 	EXPECT_EQ(p.p.v[F_RSS], kid_row.p.v[F_RSS]);
 	EXPECT_LT(0, p.p.v[F_RSS]);
-	EXPECT_EQ(p.p.v[F_RSS], summary_value("rss"));
-	EXPECT_EQ(p.p.v[F_ANON], summary_value("anon"));
-	EXPECT_EQ(p.skipped_vmas, summary_value("skipped_vmas"));
-	EXPECT_EQ(2, summary_value("processes"));
+	EXPECT_EQ(p.p.v[F_RSS], cs_summary_value(NULL, "rss"));
+	EXPECT_EQ(p.p.v[F_ANON], cs_summary_value(NULL, "anon"));
+	EXPECT_EQ(p.skipped_vmas, cs_summary_value(NULL, "skipped_vmas"));
+	EXPECT_EQ(2, cs_summary_value(NULL, "processes"));
 	free(tree);
 	cs_select(1);
 	/* Its CLONE_VM child dies with it (SIGKILL to the group's members). */
@@ -207,7 +198,7 @@ TEST(cow_faults_from_delay_accounting)
 	ASSERT_EQ(0, cs_find_tree_row(tree, kid, &kid_row));
 	EXPECT_EQ(-1, me.cow_faults);
 	EXPECT_LE(20, kid_row.cow_faults);
-	EXPECT_EQ(kid_row.cow_faults, summary_value("cow_faults"));
+	EXPECT_EQ(kid_row.cow_faults, cs_summary_value(NULL, "cow_faults"));
 	free(tree);
 	cs_reap(kid);
 }
@@ -484,7 +475,7 @@ TEST_F_TIMEOUT(chain, of_10000_processes, 600)
 	EXPECT_TRUE(chained);
 	EXPECT_EQ(CHAIN - 1, last.depth);
 	EXPECT_EQ(0, strncmp(last.flags, "mm_shared_with=", 15));
-	EXPECT_EQ(CHAIN, summary_value("processes"));
+	EXPECT_EQ(CHAIN, cs_summary_value(NULL, "processes"));
 	free(tree);
 	cs_select(1);
 

@@ -135,6 +135,20 @@ static inline int cs_summary_get(const char *summary, const char *key, char *val
 	return -1;
 }
 
+/*
+ * The number on the "key: value" line @key of the summary text @summary,
+ * or of a summary read (walked) now when @summary is NULL; ~0ULL when
+ * there is no such line or the file cannot be read.
+ */
+static inline unsigned long long cs_summary_value(const char *summary, const char *key)
+{
+	char *fresh = summary ? NULL : cs_read(CS_DIR "/summary"), v[64];
+	int err = cs_summary_get(summary ? summary : fresh, key, v, sizeof(v));
+
+	free(fresh);
+	return err ? ~0ULL : strtoull(v, NULL, 10);
+}
+
 /* The selected root as the pid file prints it, or -errno. */
 static inline long cs_read_pid(void)
 {
@@ -155,6 +169,7 @@ static inline long cs_read_pid(void)
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -459,7 +474,12 @@ static inline int cs_param_set(const char *name, const char *val, char *old)
 
 static inline int cs_vm_child(void *arg)
 {
-	/* Shares the mm: say so and wait, touching no memory. */
+	/*
+	 * Shares the mm: touch no memory.  Die with the parent, as cs_spawn()'s
+	 * children do: a child left behind holds the test's stdout, and
+	 * kselftest's runner waits for the end of it.  Then say it runs.
+	 */
+	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
 	syscall(SYS_write, *(int *)arg, "x", 1);
 	for (;;)
 		syscall(SYS_pause);
@@ -486,6 +506,37 @@ static inline pid_t cs_clone_vm(void)
 	close(fds[0]);
 	close(fds[1]);
 	return pid;
+}
+
+/*
+ * Swap on /dev/zram0 (the test VM loads zram), for a test that swaps
+ * memory out, unless some swap is on already.  Returns 1 when it turned
+ * swap on (cs_swap_off() undoes that), 0 when swap was on, -1 when it
+ * cannot be had.
+ */
+static inline int cs_swap_on(void)
+{
+	char *swaps = cs_read("/proc/swaps");
+	const char *second = swaps ? cs_next_line(swaps) : NULL;
+	int on = second && *second;	/* a line below the header */
+
+	free(swaps);
+	if (on)
+		return 0;
+	if (access("/sys/block/zram0/disksize", W_OK))
+		return -1;
+	cs_write_str("/sys/block/zram0/reset", "1");
+	if (cs_write_str("/sys/block/zram0/disksize", "128M") ||
+	    system("mkswap /dev/zram0 >/dev/null 2>&1") || swapon("/dev/zram0", 0))
+		return -1;
+	return 1;
+}
+
+/* Undo cs_swap_on()'s 1, so that the next test binary finds zram0 free. */
+static inline void cs_swap_off(void)
+{
+	swapoff("/dev/zram0");
+	cs_write_str("/sys/block/zram0/reset", "1");
 }
 
 static inline void cs_reap(pid_t pid)

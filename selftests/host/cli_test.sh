@@ -33,34 +33,30 @@ skip() {
 	echo "ok $n $1 # SKIP $2"
 }
 
-# run_tap NAME COMMAND...: run a TAP-printing test, renumber its results
-# into ours and turn everything else into diagnostics.  A crash, a non-zero
+# run_tap NAME COMMAND...: run a TAP-printing test as one program of our
+# list, shown as the kernel's kselftest/runner.sh shows a program: its TAP
+# indented by "# " after "# selftests: tools: NAME", then our result for
+# it.  The one TAP counter (selftests/vm/tap-count.awk) counts the
+# program's results, here and in scripts/check.sh: a crash, a non-zero
 # exit without a failed result, or a result count that differs from the
-# plan is a failure of its own.
+# plan is a failure.
 run_tap() {
-	local name=$1 rc line results=0 failed=0 plan=
+	local name=$1 rc p f s
 	shift
 	"$@" >"$tmp/tap" 2>&1
 	rc=$?
-	while IFS= read -r line; do
-		if [[ $line =~ ^(ok|not\ ok)\ [0-9]+\ ?(.*)$ ]]; then
-			n=$((n + 1)) results=$((results + 1))
-			echo "${BASH_REMATCH[1]} $n $name: ${BASH_REMATCH[2]}"
-			if [ "${BASH_REMATCH[1]}" != ok ]; then
-				fails=$((fails + 1)) failed=$((failed + 1))
-			fi
-		elif [[ $line =~ ^1\.\.([0-9]+) ]]; then
-			plan=${BASH_REMATCH[1]}
-		elif [[ $line == \#* ]]; then
-			echo "$line"
-		else
-			echo "# $line"
-		fi
-	done <"$tmp/tap"
-	if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-		result 1 "$name exited with status $rc"
-	elif [ "$plan" != "$results" ]; then
-		result 1 "$name printed $results results, its plan says ${plan:-nothing}"
+	echo "# selftests: tools: $name"
+	sed 's/^/# /' "$tmp/tap"
+	awk -v rc="$rc" -v out="$tmp/count" -f "$top/selftests/vm/tap-count.awk" \
+		"$tmp/tap" >"$tmp/count.log"
+	read -r p f s <"$tmp/count"
+	n=$((n + 1))
+	if [ "$f" -eq 0 ]; then
+		echo "ok $n selftests: tools: $name"
+	else
+		echo "not ok $n selftests: tools: $name # exit=$rc"
+		fails=$((fails + 1))
+		grep '^not ok - ' "$tmp/count.log" | sed 's/^/# /'
 	fi
 }
 

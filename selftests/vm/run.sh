@@ -135,6 +135,16 @@ for t in $(make -s -C selftests OUTPUT="$top/build/selftests" list-files); do
 	install_prog "$top/build/selftests/$t" "tests/$t"
 done
 echo "$tests" >"$root/tests/list"
+# The kernel source's kselftest runner (busybox sh runs it), the directory's
+# settings (its timeout), and coreutils' timeout, which the runner needs for
+# that (busybox's has no --foreground and does not exit 124), behind
+# selftests/vm/timeout, which ends what a test leaves behind.
+mkdir -p "$root/kselftest/kselftest" "$root/usr/bin"
+cp "$(scripts/ksrc.sh)/tools/testing/selftests/kselftest/runner.sh" "$root/kselftest/kselftest/"
+ln -s /tests "$root/kselftest/cowstat"
+cp selftests/settings "$root/tests/settings"
+install_prog /usr/bin/timeout usr/bin/timeout.coreutils
+cp selftests/vm/timeout "$root/usr/bin/timeout"
 [ -x tools/cowstat ] && install_prog tools/cowstat bin/cowstat
 if [ "$mode" = bench ]; then
 	mkdir -p "$top/build/bench"
@@ -191,7 +201,7 @@ qemu_rc=${PIPESTATUS[0]}
 
 # Count results: every test binary's TAP lines must match its plan, and a
 # binary that failed must have said which test failed.
-awk -v klog="$klog" -v qemu_rc="$qemu_rc" -v out="$work/result" \
+awk -v klog="$klog" -v done=COWSTAT-VM-DONE -v qemu_rc="$qemu_rc" -v out="$work/result" \
 	-f selftests/vm/tap-count.awk "$console"
 read -r p f s <"$work/result"
 [ "$f" -eq 0 ]
