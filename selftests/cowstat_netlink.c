@@ -501,6 +501,13 @@ TEST_F(nl, unprivileged_user_sees_only_what_it_may_read)
 	ASSERT_EQ(reader, waitpid(reader, &st, 0));
 	cs_param_set("unprivileged_read", old, NULL);
 	EXPECT_EQ(0, WEXITSTATUS(st)) TH_LOG("reader failed at step %d", WEXITSTATUS(st));
+	/*
+	 * R's parent-death SIGKILL to its root-owned child is sent with R's
+	 * credentials, uid 1000 by then, and refused: that child would outlive
+	 * the test.  Kill R's children here, by the PIDs the tree listed.
+	 */
+	for (n = 1; n < 4; n++)
+		kill(rows[n].pid, SIGKILL);
 	cs_reap(r);
 }
 
