@@ -8,25 +8,9 @@
 # man page renders without warnings.  Prints TAP: the unit tests' results
 # are renumbered into this one stream, so that every result line is
 # top-level and counted once.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib.sh"
 tools=$top/tools
 cli=$tools/cowstat
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 fails=0
-
-# result 0|1 NAME [LOG]: one result; a failure shows the end of LOG.
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-		[ -n "${3:-}" ] && [ -s "$3" ] && sed 's/^/#   /' "$3" | tail -n 30
-	fi
-}
 
 skip() {
 	n=$((n + 1))

@@ -5,23 +5,8 @@
 # would set them, and COMPREPLY must be the expected words: options, the
 # field names of --sort (also as --sort=), PIDs of /proc, nothing after a
 # PID or where a number is wanted.  Prints TAP.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib.sh"
 comp=$top/tools/completion/cowstat
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 fails=0
-
-result() {	# result 0|1 NAME [LOG]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-		[ -n "${3:-}" ] && [ -s "$3" ] && sed 's/^/#   /' "$3" | tail -n 30
-	fi
-}
 
 # complete WORDS...: COMPREPLY, one word a line, sorted, for the line WORDS
 # with the cursor at the end of the last word ("" for a new word).

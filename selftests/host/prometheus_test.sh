@@ -8,23 +8,8 @@
 # print nothing: no parse error and no lint problem (base units, _total on
 # counters, HELP on every family).  A control proves that promtool does
 # reject what it should.  Prints TAP.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib.sh"
 tools=$top/tools
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 fails=0
-
-result() {	# result 0|1 NAME [LOG]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-		[ -n "${3:-}" ] && [ -s "$3" ] && sed 's/^/#   /' "$3" | tail -n 30
-	fi
-}
 
 if ! command -v promtool >/dev/null; then
 	echo "ok 1 promtool check metrics # SKIP no promtool (scripts/deps.sh installs it)"

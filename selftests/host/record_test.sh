@@ -6,11 +6,9 @@
 # document while it runs (flushed per sample); then tools/cowstat plot
 # (tools/cowstat-plot, python3 and gnuplot) draws the recording as a PNG
 # (signature and IHDR checked) and an SVG (parsed as XML).  Prints TAP.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib.sh"
 tools=$top/tools
 fake=$tools/tests/cli_fake_test
-tmp=$(mktemp -d)
 bg=
 cleanup() {
 	[ -n "$bg" ] && kill "$bg" 2>/dev/null
@@ -18,18 +16,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-n=0 fails=0
-
-result() {	# result 0|1 NAME [LOG]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-		[ -n "${3:-}" ] && [ -s "$3" ] && sed 's/^/#   /' "$3" | tail -n 30
-	fi
-}
 
 skip() {
 	n=$((n + 1))

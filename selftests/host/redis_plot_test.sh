@@ -10,23 +10,8 @@
 # the child's stays small), and cowstat plot must draw it as a valid PNG
 # (every chunk's CRC, IHDR first, IEND last, the image data inflating to
 # the size IHDR says) and as an SVG that parses as XML.  Prints TAP.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib.sh"
 fixture=$top/selftests/cowstat_redis.jsonl.xz
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 fails=0
-
-result() {	# result 0|1 NAME [LOG]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-		[ -n "${3:-}" ] && [ -s "$3" ] && sed 's/^/#   /' "$3" | tail -n 30
-	fi
-}
 
 make -C "$top/tools" cowstat >"$tmp/log" 2>&1
 result $? "the CLI builds" "$tmp/log"

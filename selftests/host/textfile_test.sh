@@ -9,11 +9,9 @@
 # node_textfile_scrape_error 0.  Bad configs are refused before anything is
 # written.  Prints TAP.  Every wait is bounded; the exporter and the helper
 # processes are killed at the end.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib.sh"
 tools=$top/tools
 script=$tools/cowstat-textfile
-tmp=$(mktemp -d)
 exporter=
 sleeper=
 cleanup() {
@@ -23,18 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-n=0 fails=0
-
-result() {	# result 0|1 NAME [LOG]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-		[ -n "${3:-}" ] && [ -s "$3" ] && sed 's/^/#   /' "$3" | tail -n 40
-	fi
-}
 
 skip() {
 	n=$((n + 1))

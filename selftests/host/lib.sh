@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034 # $top, $tmp, $n are for the tests
+# Sourced by the host-side tests (selftests/host/*_test.sh): $top, the
+# repository; $tmp, a scratch directory removed on exit (a test that sets
+# its own EXIT trap removes it there); TAP counters and result().
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 fails=0
+
+# result 0|1 NAME [LOG]: one TAP line; a failure shows the end of LOG.
+result() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		fails=$((fails + 1))
+		[ -n "${3:-}" ] && [ -s "$3" ] && sed 's/^/#   /' "$3" | tail -n 30
+	fi
+}
