@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The anonymous VMAs' pages: every page field, and COW-broken pages
- * exactly as spec section 4 defines them, in one read of each page table.
+ * The anonymous VMAs' pages: every page field, and COW-broken pages exactly as
+ * cowstat.rst, "COW-broken, exactly" defines them, in one read of each page
+ * table.
  *
  * A position is (root anon_vma, page index).  The tree's anonymous VMAs
  * (walk.c's members) are grouped into families: VMAs of one lineage (same
@@ -317,7 +318,7 @@ static int count_family(struct cow_scan *s, u32 first, u32 last)
 
 /*
  * A row that shares an mm shows the owner's counts, cow_broken included:
- * copied only once they are complete (spec section 2).
+ * copied only once they are complete (cowstat.rst, "What is counted").
  */
 static void share_counts(struct cs_snapshot *snap)
 {

@@ -19,8 +19,9 @@
 #include "cowstat.h"
 
 /*
- * Who may read what (spec section 7).  Off by default: only callers with
- * CAP_SYS_PTRACE over a process see its counts.  Read once per walk.
+ * Who may read what (README, "Who may read what").  Off by default: only
+ * callers with CAP_SYS_PTRACE over a process see its counts.  Read once per
+ * walk.
  */
 bool cowstat_unprivileged_read;
 module_param_named(unprivileged_read, cowstat_unprivileged_read, bool, 0644);

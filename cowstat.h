@@ -172,7 +172,8 @@ struct cs_reader {
  * @nr_procs: number of rows
  * @reader: whom the walk is for
  * @want_vmas: keep per-VMA rows
- * @check_perm: walk only processes the reader may read (spec section 7)
+ * @check_perm: walk only processes the reader may read (README, "Who may
+ *	read what")
  * @unprivileged_read: the ptrace-read rule is enough (module parameter)
  * @name_max: longest VMA name kept, in bytes; longer ones are cut
  * @total: page fields summed over distinct mms

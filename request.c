@@ -93,7 +93,7 @@ static void user_put(struct cs_user *u)
  * Drop what the walk needed of the caller: its task, pid, namespace,
  * credentials and memory cgroup, and the root.  Done as soon as the walk
  * ends, so that a result waiting to be read holds no reference on any
- * task or pid (spec section 5).
+ * task or pid (README, "Cost to the measured processes").
  */
 static void drop_caller(struct cs_request *req)
 {

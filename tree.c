@@ -111,12 +111,12 @@ static unsigned int first_child(const struct cs_link *links, unsigned int n,
 }
 
 /*
- * Whether the reader may see @task's counts (spec section 7).  By default
- * it needs CAP_SYS_PTRACE over the process; with unprivileged_read, the
+ * Whether the reader may see @task's counts (README, "Who may read what").  By
+ * default it needs CAP_SYS_PTRACE over the process; with unprivileged_read, the
  * credential and dumpable checks of __ptrace_may_access() for
- * PTRACE_MODE_READ_FSCREDS are enough, which is what reading
- * /proc/PID/smaps takes.  ptrace_may_access() and its LSM hook are not
- * exported, so an LSM that would deny the read is not asked (README).
+ * PTRACE_MODE_READ_FSCREDS are enough, which is what reading /proc/PID/smaps
+ * takes.  ptrace_may_access() and its LSM hook are not exported, so an LSM that
+ * would deny the read is not asked (README).
  *
  * The reader's credentials are current's: the reader's own task, or the
  * workqueue worker that runs its walk under override_creds().  @mm_owner
@@ -151,10 +151,10 @@ static bool may_read(struct task_struct *task, struct task_struct *mm_owner,
 /*
  * Whether the reader may read process @task (always, unless @check), judged
  * with the mm of a live thread of it: the leader may have called
- * pthread_exit(), and spec section 2 walks such a process through its other
- * threads, as find_lock_task_mm() finds one.  When it may and @mmp is not
- * NULL, that mm is grabbed into *@mmp.  Kernel threads have no mm of their
- * own.
+ * pthread_exit(), and cowstat.rst, "What is counted" walks such a process
+ * through its other threads, as find_lock_task_mm() finds one.  When it may and
+ * @mmp is not NULL, that mm is grabbed into *@mmp.  Kernel threads have no mm
+ * of their own.
  */
 static bool check_thread_mm(struct task_struct *task, struct pid *reader_tgid,
 			    bool check, bool unprivileged_read,
@@ -192,9 +192,9 @@ static bool check_thread_mm(struct task_struct *task, struct pid *reader_tgid,
  * @pid: the process's thread-group &struct pid
  * @unprivileged_read: the value of the module parameter to apply
  *
- * The rule of spec section 7 without exec_update_lock, which may be held
- * for long by an execve(): for refusing a request early, in a context that
- * must not wait.  A process that passes is checked again, under the lock,
+ * The rule of README, "Who may read what" without exec_update_lock, which may
+ * be held for long by an execve(): for refusing a request early, in a context
+ * that must not wait.  A process that passes is checked again, under the lock,
  * before it is walked.
  *
  * Return: true when the caller may read it, or when it is gone (the walk
@@ -444,7 +444,8 @@ out:
  * cs_tree_drop_mms() - drop the mms that cs_tree_collect() grabbed
  * @snap: the snapshot, once its walk has ended
  *
- * A result holds no reference on any task, pid or mm (spec section 5).
+ * A result holds no reference on any task, pid or mm (README, "Cost to the
+ * measured processes").
  */
 void cs_tree_drop_mms(struct cs_snapshot *snap)
 {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Walking the address spaces of a tree: its VMAs, and every page field of
- * spec section 3 but cow_broken in the VMAs that no anonymous lineage
- * shares (cow.c reads the others), per VMA, per process and for the tree;
- * and the per-page counting of both, inlined in the loop over a locked
+ * cowstat.rst, "What is counted" but cow_broken in the VMAs that no anonymous
+ * lineage shares (cow.c reads the others), per VMA, per process and for the
+ * tree; and the per-page counting of both, inlined in the loop over a locked
  * page table (cs_pass_ptes()).
  *
  * Each distinct mm is walked once, with mmap_lock held for read only.  As

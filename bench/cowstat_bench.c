@@ -461,13 +461,13 @@ static long long cg_read(const char *dir, const char *file)
 }
 
 /*
- * What reads of @file (a debugfs file of the module; NULL: none) cost in
- * kernel memory, in a fresh memory cgroup into which a reader moves itself.
- * The reader's buffer is a shared mapping touched before it moves, and
- * cgroup v2 does not move old charges, so what is charged there is what the
- * kernel allocates for the reads: the module's snapshot and walk state
- * (charged to the caller, spec section 5), the seq_file buffer, the open
- * file.  The page counter is charged 64 pages (256 KiB) at a time (the
+ * What reads of @file (a debugfs file of the module; NULL: none) cost in kernel
+ * memory, in a fresh memory cgroup into which a reader moves itself. The
+ * reader's buffer is a shared mapping touched before it moves, and cgroup v2
+ * does not move old charges, so what is charged there is what the kernel
+ * allocates for the reads: the module's snapshot and walk state (charged to the
+ * caller, README, "Cost to the measured processes"), the seq_file buffer, the
+ * open file.  The page counter is charged 64 pages (256 KiB) at a time (the
  * memcg charge batch), so one read is resolved to 256 KiB only:
  *   @nopen 1: one open() and read to the end; @peak is memory.peak after
  *	the reader is gone, which includes what the walk freed before it ended;

@@ -129,7 +129,7 @@ static int dfs_read(struct dfs *d, pid_t root)
 	return 0;
 }
 
-/* Undo the files' \ooo escaping (spec section 6). */
+/* Undo the files' \ooo escaping (README, "debugfs"). */
 static void unescape(const char *s, char *out, size_t len)
 {
 	size_t n = 0;

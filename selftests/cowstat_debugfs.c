@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The debugfs files that need no walk: version, and the pid selector with
- * every kind of bad input (spec section 6).
+ * every kind of bad input (README, "debugfs").
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -86,7 +86,7 @@ static void expect_rejected(struct __test_metadata *_metadata, pid_t keep,
 	EXPECT_EQ(keep, cs_read_pid());
 }
 
-/* Bad input to the pid file (spec section 6): one variant each. */
+/* Bad input to the pid file (README, "debugfs"): one variant each. */
 FIXTURE(bad_pid) {
 	pid_t child;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A seeded fuzzer for the module's two inputs (spec sections 6 and 7).
+ * A seeded fuzzer for the module's two inputs (README, "debugfs" and "Who may
+ * read what").
  *
  * netlink: COWSTAT_FUZZ_MSGS (default 100,000) random and mutated generic
  * netlink messages to the cowstat family: every attribute of the family

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A walk must not hold genetlink's global locks (spec section 5): while a
- * long netlink dump, or a long get, of a big tree runs, (a) an nlctrl
- * CTRL_CMD_GETFAMILY request and (b) loading a module that registers a
- * generic netlink family (selftests/modules/cs_genl_probe.ko, through
- * finit_module) must each finish in a small part of the walk's own time.
- * A walk that runs under cb_lock makes (b) wait for the whole walk.
+ * A walk must not hold genetlink's global locks (README, "Cost to the measured
+ * processes"): while a long netlink dump, or a long get, of a big tree runs,
+ * (a) an nlctrl CTRL_CMD_GETFAMILY request and (b) loading a module that
+ * registers a generic netlink family (selftests/modules/cs_genl_probe.ko,
+ * through finit_module) must each finish in a small part of the walk's own
+ * time. A walk that runs under cb_lock makes (b) wait for the whole walk.
  *
  * No time bound (the host is loaded): the probe starts an eighth into the
  * walk and must end before the walk's first result arrives.  A walk under

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The expected results of spec section 4, exactly, as a matrix: every
- * scenario runs over a dedicated anonymous region of N pages that the
- * parent (the test process, root of the walked tree) wrote in full before
+ * The expected results of cowstat.rst, "COW-broken, exactly", exactly, as a
+ * matrix: every scenario runs over a dedicated anonymous region of N pages that
+ * the parent (the test process, root of the walked tree) wrote in full before
  * forking, backed four ways, as tools/testing/selftests/mm/cow.c runs its
  * cases:
  *

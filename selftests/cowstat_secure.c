@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Secure by default (spec section 7): who may read what over netlink, a
- * setuid execve() raced against dumps, long VMA names, the per-user limit
- * of unfinished dumps, and the memory that unread dumps hold, charged to
+ * Secure by default (README, "Who may read what"): who may read what over
+ * netlink, a setuid execve() raced against dumps, long VMA names, the per-user
+ * limit of unfinished dumps, and the memory that unread dumps hold, charged to
  * the caller's memory cgroup.
  */
 #define _GNU_SOURCE

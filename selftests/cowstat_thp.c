@@ -405,7 +405,7 @@ TEST_F(thp, pmd_mapped_everywhere)
 /*
  * The parent PMD-maps, a child rewrites one page: the child's PMD is
  * split and its page 100 copied; the parent's folio has 511 pages of
- * mapcount 2 and one of mapcount 1 (spec section 3).
+ * mapcount 2 and one of mapcount 1 (cowstat.rst, "What is counted").
  */
 TEST_F(thp, parent_pmd_child_rewrites_one_page)
 {

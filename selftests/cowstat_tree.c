@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The tree itself (spec section 2) and the walk's behaviour: rows without
- * an mm, rows that share an mm, a reaped root, comm escaping, delay
- * accounting (never for a row without an mm), a process whose main thread
- * has exited, PID namespaces, a 10,000-process chain, swap, and a reader
- * killed in the middle of a walk.
+ * The tree itself (cowstat.rst, "What is counted") and the walk's behaviour:
+ * rows without an mm, rows that share an mm, a reaped root, comm escaping,
+ * delay accounting (never for a row without an mm), a process whose main thread
+ * has exited, PID namespaces, a 10,000-process chain, swap, and a reader killed
+ * in the middle of a walk.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -276,7 +276,8 @@ static long long rollup_rss_kb(pid_t pid, pid_t tid)
 
 /*
  * A process whose main thread called pthread_exit() while another runs is
- * walked through that thread's mm, never no_mm (spec section 2).
+ * walked through that thread's mm, never no_mm (cowstat.rst, "What is
+ * counted").
  */
 TEST(process_whose_leader_exited_is_walked)
 {

@@ -153,7 +153,7 @@ size_t cs_utf8_len(const unsigned char *s)
  * @f: output
  * @s: raw bytes
  *
- * As the debugfs files print them (spec section 6): bytes outside printable
+ * As the debugfs files print them (README, "debugfs"): bytes outside printable
  * ASCII, the space excepted, and the backslash become \ooo.  The table goes
  * to terminals, so no byte may reach one raw, and the same comm reads the
  * same in `cat tree` and in `cowstat`.
@@ -966,9 +966,9 @@ static void json_doc(FILE *f, const struct cs_tree *t, bool vmas, bool line, con
  * @t: the tree
  * @vmas: give each process a "vmas" array
  *
- * Counts are in pages, named as in spec section 3, null when unavailable.
- * Addresses and offsets are hex strings, since they may exceed the 2^53
- * that a JSON number holds exactly in most parsers.  One process (and one
+ * Counts are in pages, named as in cowstat.rst, "What is counted", null when
+ * unavailable. Addresses and offsets are hex strings, since they may exceed the
+ * 2^53 that a JSON number holds exactly in most parsers.  One process (and one
  * VMA) per line, so that grep works too.
  */
 void cs_print_json(FILE *f, const struct cs_tree *t, bool vmas)

@@ -119,7 +119,7 @@ int cs_parse_seconds(const char *s, double *sec)
 
 /**
  * cs_parse_sort() - the --sort field
- * @s: a field name of spec section 3 that a process has (rss ..
+ * @s: a field name of cowstat.rst, "What is counted" that a process has (rss ..
  *	skipped_vmas), or "pid"; case and '-' for '_' do not matter, so that
  *	the table's heading COW-BROKEN works too
  * @sort: where to store it, as CS_SORT_PID or CS_SORT_FIELD(f)

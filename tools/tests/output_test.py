@@ -75,7 +75,7 @@ if doc:
        [p['ppid'] for p in doc['processes']] == [1, 100, 101, 100, 100], 'json: depth, ppid')
     p = {p['pid']: p for p in doc['processes']}
     ok(list(p[100].keys()) == ['pid', 'ppid', 'depth', 'comm', 'flags', 'mm_shared_with'] + FIELDS,
-       'json: field names and order as spec section 3', list(p[100].keys()))
+       'json: field names and order as cowstat.rst, "What is counted"', list(p[100].keys()))
     ok([p[100][f] for f in FIELDS] ==
        [4445, 4121, 324, 3214, 1231, 3082, 1039, 5, 0, 0, 0, 0, None, 1],
        'json: counts of 100, cow_faults null', p[100])
