@@ -23,19 +23,19 @@
  * callers with CAP_SYS_PTRACE over a process see its counts.  Read once per
  * walk.
  */
-bool cowstat_unprivileged_read;
-module_param_named(unprivileged_read, cowstat_unprivileged_read, bool, 0644);
+bool cs_unprivileged_read;
+module_param_named(unprivileged_read, cs_unprivileged_read, bool, 0644);
 MODULE_PARM_DESC(unprivileged_read,
 		 "Let any user read the processes whose /proc/PID/smaps it may read (default: off, CAP_SYS_PTRACE needed)");
 
 /* Unfinished netlink requests a user may hold at once (request.c). */
-unsigned int cowstat_max_dumps_per_user = 16;
-module_param_named(max_dumps_per_user, cowstat_max_dumps_per_user, uint, 0644);
+unsigned int cs_max_dumps_per_user = 16;
+module_param_named(max_dumps_per_user, cs_max_dumps_per_user, uint, 0644);
 MODULE_PARM_DESC(max_dumps_per_user,
 		 "Unfinished netlink dumps (and gets being answered) one user may hold; more fail with EBUSY (default 16)");
 
 /**
- * cowstat_find_process() - look up a process by a PID of a namespace
+ * cs_find_process() - look up a process by a PID of a namespace
  * @ns: the PID namespace that numbers @nr
  * @nr: the PID
  *
@@ -44,7 +44,7 @@ MODULE_PARM_DESC(max_dumps_per_user,
  * Return: a reference to the process's thread-group &struct pid (drop it with
  * put_pid()), or NULL when no task of that number is visible in @ns.
  */
-struct pid *cowstat_find_process(struct pid_namespace *ns, u32 nr)
+struct pid *cs_find_process(struct pid_namespace *ns, u32 nr)
 {
 	struct task_struct *task;
 	struct pid *pid = NULL;
@@ -126,7 +126,7 @@ int cs_snapshot_take(const struct cs_reader *reader, struct pid *root,
 	snap->reader = reader;
 	snap->want_vmas = how & CS_WANT_VMAS;
 	snap->check_perm = how & CS_CHECK_PERM;
-	snap->unprivileged_read = READ_ONCE(cowstat_unprivileged_read);
+	snap->unprivileged_read = READ_ONCE(cs_unprivileged_read);
 	snap->name_max = name_max;
 
 	ret = cs_tree_collect(snap, root);
@@ -183,7 +183,7 @@ static int __init cowstat_init(void)
 	ret = cs_request_init();
 	if (ret)
 		return ret;
-	ret = cowstat_debugfs_init();
+	ret = cs_debugfs_init();
 	if (ret)
 		goto out_request;
 	ret = cs_netlink_init();
@@ -193,7 +193,7 @@ static int __init cowstat_init(void)
 	return 0;
 
 out_debugfs:
-	cowstat_debugfs_exit();
+	cs_debugfs_exit();
 out_request:
 	cs_request_exit();
 	return ret;
@@ -202,7 +202,7 @@ out_request:
 static void __exit cowstat_exit(void)
 {
 	cs_netlink_exit();
-	cowstat_debugfs_exit();
+	cs_debugfs_exit();
 	cs_request_exit();
 }
 

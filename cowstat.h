@@ -25,7 +25,6 @@
 #include "uapi/linux/cowstat_counts.h"
 
 #define COWSTAT_VERSION		"0.2.0"
-#define COWSTAT_GENL_VERSION	1
 
 struct cred;
 struct cs_user;
@@ -248,9 +247,9 @@ static inline bool cs_skip_vma(struct vm_area_struct *vma)
 }
 
 /* cowstat.c */
-extern bool cowstat_unprivileged_read;
-extern unsigned int cowstat_max_dumps_per_user;
-struct pid *cowstat_find_process(struct pid_namespace *ns, u32 nr);
+extern bool cs_unprivileged_read;
+extern unsigned int cs_max_dumps_per_user;
+struct pid *cs_find_process(struct pid_namespace *ns, u32 nr);
 #define CS_WANT_VMAS	BIT(0)
 #define CS_CHECK_PERM	BIT(1)
 int cs_snapshot_take(const struct cs_reader *reader, struct pid *root,
@@ -387,7 +386,7 @@ int cs_netlink_init(void);
 void cs_netlink_exit(void);
 
 /* debugfs.c */
-int cowstat_debugfs_init(void);
-void cowstat_debugfs_exit(void);
+int cs_debugfs_init(void);
+void cs_debugfs_exit(void);
 
 #endif /* _COWSTAT_H */

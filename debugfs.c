@@ -19,8 +19,9 @@
 #include <linux/uaccess.h>
 
 #include "cowstat.h"
+#include <uapi/linux/cowstat.h>
 
-static struct dentry *cowstat_dir;
+static struct dentry *cs_dir;
 
 /* The selected root; a reference is held.  Protected by root_lock. */
 static struct pid *root_pid;
@@ -94,7 +95,7 @@ static ssize_t pid_write(struct file *file, const char __user *ubuf,
 		return ret;
 	if (nr > INT_MAX)
 		return -ERANGE;
-	pid = cowstat_find_process(task_active_pid_ns(current), nr);
+	pid = cs_find_process(task_active_pid_ns(current), nr);
 	if (!pid)
 		return -ESRCH;
 
@@ -322,43 +323,43 @@ WALK_FILE(vmas, true);
 static int version_show(struct seq_file *m, void *v)
 {
 	seq_printf(m, "module: %s\nnetlink: %s %d\n", COWSTAT_VERSION,
-		   "cowstat", COWSTAT_GENL_VERSION);
+		   "cowstat", COWSTAT_FAMILY_VERSION);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(version);
 
 /**
- * cowstat_debugfs_init() - create /sys/kernel/debug/cowstat and its files
+ * cs_debugfs_init() - create /sys/kernel/debug/cowstat and its files
  *
  * The root starts as PID 1 of the initial PID namespace.
  *
  * Return: 0, or a negative errno when PID 1 cannot be found.
  */
-int cowstat_debugfs_init(void)
+int cs_debugfs_init(void)
 {
 	root_pid = find_get_pid(1);
 	if (!root_pid)
 		return -ESRCH;
 
 	/* Failures here are not fatal: debugfs may be disabled or absent. */
-	cowstat_dir = debugfs_create_dir("cowstat", NULL);
-	debugfs_create_file("pid", 0600, cowstat_dir, NULL, &pid_fops);
-	debugfs_create_file("version", 0400, cowstat_dir, NULL, &version_fops);
-	debugfs_create_file("tree", 0400, cowstat_dir, NULL, &tree_fops);
-	debugfs_create_file("summary", 0400, cowstat_dir, NULL, &summary_fops);
-	debugfs_create_file("vmas", 0400, cowstat_dir, NULL, &vmas_fops);
+	cs_dir = debugfs_create_dir("cowstat", NULL);
+	debugfs_create_file("pid", 0600, cs_dir, NULL, &pid_fops);
+	debugfs_create_file("version", 0400, cs_dir, NULL, &version_fops);
+	debugfs_create_file("tree", 0400, cs_dir, NULL, &tree_fops);
+	debugfs_create_file("summary", 0400, cs_dir, NULL, &summary_fops);
+	debugfs_create_file("vmas", 0400, cs_dir, NULL, &vmas_fops);
 	return 0;
 }
 
 /**
- * cowstat_debugfs_exit() - remove the debugfs files and drop the root
+ * cs_debugfs_exit() - remove the debugfs files and drop the root
  *
  * debugfs_remove() waits for readers that are inside a file operation, so
  * nothing uses root_pid after this.
  */
-void cowstat_debugfs_exit(void)
+void cs_debugfs_exit(void)
 {
-	debugfs_remove(cowstat_dir);
+	debugfs_remove(cs_dir);
 	put_pid(root_pid);
 	root_pid = NULL;
 }

@@ -149,14 +149,14 @@ static struct cs_request *start_walk(u32 nr, unsigned int how,
 				     struct netlink_ext_ack *extack,
 				     const struct nlattr *attr)
 {
-	struct pid *pid = cowstat_find_process(task_active_pid_ns(current), nr);
+	struct pid *pid = cs_find_process(task_active_pid_ns(current), nr);
 	struct cs_request *req;
 
 	if (!pid) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "no such process");
 		return ERR_PTR(-ESRCH);
 	}
-	if (!cs_may_read_quick(pid, READ_ONCE(cowstat_unprivileged_read))) {
+	if (!cs_may_read_quick(pid, READ_ONCE(cs_unprivileged_read))) {
 		put_pid(pid);
 		NL_SET_ERR_MSG_ATTR(extack, attr, "not permitted to read this process");
 		return ERR_PTR(-EPERM);

@@ -42,7 +42,7 @@ static DEFINE_SPINLOCK(cs_users_lock);
 /* Count one more request for the caller's user; NULL when over the limit. */
 static struct cs_user *user_get(int *err)
 {
-	unsigned int limit = READ_ONCE(cowstat_max_dumps_per_user);
+	unsigned int limit = READ_ONCE(cs_max_dumps_per_user);
 	kuid_t uid = current_uid();
 	struct cs_user *u, *spare;
 
