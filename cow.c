@@ -56,7 +56,7 @@
 #include <linux/sort.h>
 
 #include "compat.h"
-#include "cowstat.h"
+#include "pagewalk.h"
 
 struct cow_scan {
 	struct cs_snapshot *snap;

@@ -16,7 +16,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
-#include "cowstat.h"
+#include "request.h"
 
 /*
  * Who may read what (README, "Who may read what").  Off by default: only

@@ -6,21 +6,20 @@
  * snapshot: tree.c finds the processes, walk.c walks their VMAs and the
  * page tables of those that no lineage shares, cow.c reads the anonymous
  * VMAs' page tables once, counting them and attributing COW breaks, and
- * the front ends (debugfs.c, netlink.c) print the result.
+ * the front ends (debugfs.c, netlink.c) print the result.  This header is
+ * the data model and what the files call across; the page-table walk's
+ * interface is in pagewalk.h, the netlink callers' walks in request.h.
  */
 #ifndef _COWSTAT_H
 #define _COWSTAT_H
 
 #include <linux/bitmap.h>
-#include <linux/completion.h>
 #include <linux/hugetlb_inline.h>
-#include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
-#include <linux/workqueue.h>
 
 #include "uapi/linux/cowstat_counts.h"
 
@@ -265,121 +264,13 @@ void cs_tree_drop_mms(struct cs_snapshot *snap);
 void cs_tree_release(struct cs_snapshot *snap);
 bool cs_may_read_quick(struct pid *pid, bool unprivileged_read);
 
-/**
- * struct cs_position - one position of a family's chunk, as cow.c ranks it
- * @best_key: the rank of the best copy seen (lowest is the original)
- * @best_pfn: that copy
- * @first_pfn: the first copy seen, or ULONG_MAX
- * @best_member: the member that holds @best_pfn with @best_key
- * @best_private: @best_pfn is private (mapcount 1)
- * @multi: two or more different physical pages are at the position
- */
-struct cs_position {
-	u64 best_key;
-	unsigned long best_pfn;
-	unsigned long first_pfn;
-	u32 best_member;
-	bool best_private;
-	bool multi;
-};
-
-/**
- * struct cs_pass - one read of a range of page tables and what it counts
- * @snap: the snapshot (its @pfn_bits and @unique)
- * @vc: the counts of the range read so far
- * @rank: rank the anonymous pages of lineage @key into @pos (cow.c)
- * @key: the root anon_vma of the member being read
- * @lo: the chunk's first position; @pos[i] is position @lo + i
- * @member: index of the member being read
- * @holder_rank: the rank of the member's process (spec 4, rule 3)
- * @pos: CS_CHUNK positions
- * @priv: the member's @priv
- * @av_cached: the last anon_vma looked at, valid for one hold of
- *	mmap_lock only (anon_vmas are SLAB_TYPESAFE_BY_RCU: once the lock is
- *	dropped the same address can be another anon_vma)
- * @av_in_lineage: @av_cached's root is @key
- * @av_depth: @av_cached's ->parent hops to its root
- */
-struct cs_pass {
-	struct cs_snapshot *snap;
-	struct cs_counts vc;
-	bool rank;
-	const void *key;
-	unsigned long lo;
-	u32 member;
-	u32 holder_rank;
-	struct cs_position *pos;
-	unsigned long *priv;
-	const struct anon_vma *av_cached;
-	bool av_in_lineage;
-	u32 av_depth;
-};
-
-/* pagewalk.c */
-unsigned long cs_skip_empty(struct mm_struct *mm, unsigned long addr,
-			    unsigned long end);
-void cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
-		       unsigned long end, struct cs_pass *ps);
-
 /* walk.c */
 int cs_walk_tree(struct cs_snapshot *snap);
-void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
-		  unsigned long addr, unsigned long end, pte_t *ptep);
-void cs_pass_pmd(struct cs_pass *ps, struct vm_area_struct *vma,
-		 unsigned long addr, unsigned long end, struct page *page);
-int cs_yield(struct cs_snapshot *snap, struct mm_struct *mm, bool *unlocked);
 void cs_walk_drop_scratch(struct cs_snapshot *snap);
 void cs_walk_release(struct cs_snapshot *snap);
 
 /* cow.c */
 int cs_cow_count(struct cs_snapshot *snap);
-
-/**
- * struct cs_request - a walk for a netlink caller, run on cowstat's workqueue
- * @ref: references: the caller's, the queued walk's
- * @work: the walk
- * @done: completes when the walk has ended and @answer has run
- * @reader: the caller: its PID namespace, thread group and task
- * @cred: the caller's credentials, which the walk runs with
- * @memcg: the caller's memory cgroup, which the walk charges
- * @user: the caller's user's count of unfinished requests
- * @root: the tree's root
- * @how: CS_WANT_VMAS, CS_CHECK_PERM
- * @name_max: longest VMA name kept
- * @answer: called by the worker when the walk has ended, or NULL
- * @release: frees @priv when the last reference goes, or NULL
- * @priv: for @answer and @release
- * @err: the walk's result once @done
- * @snap: the snapshot when @err is 0
- */
-struct cs_request {
-	struct kref ref;
-	struct work_struct work;
-	struct completion done;
-	struct cs_reader reader;
-	const struct cred *cred;
-	struct mem_cgroup *memcg;
-	struct cs_user *user;
-	struct pid *root;
-	unsigned int how;
-	size_t name_max;
-	void (*answer)(struct cs_request *req);
-	void (*release)(struct cs_request *req);
-	void *priv;
-	int err;
-	struct cs_snapshot *snap;
-};
-
-/* request.c */
-struct cs_request *cs_request_new(struct pid *root, unsigned int how,
-				  size_t name_max);
-void cs_request_queue(struct cs_request *req);
-int cs_request_wait(struct cs_request *req);
-void cs_request_cancel(struct cs_request *req);
-void cs_request_put(struct cs_request *req);
-bool cs_request_stopping(void);
-int cs_request_init(void);
-void cs_request_exit(void);
 
 /* netlink.c */
 int cs_netlink_init(void);

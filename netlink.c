@@ -29,7 +29,7 @@
 #include <net/netlink.h>
 #include <net/sock.h>
 
-#include "cowstat.h"
+#include "request.h"
 #include "netlink-compat.h"
 #include "netlink-gen.h"
 

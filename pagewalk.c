@@ -22,7 +22,7 @@
 #include <linux/rcupdate.h>
 
 #include "compat.h"
-#include "cowstat.h"
+#include "pagewalk.h"
 
 /*
  * A PMD-level mapping.  Returns false when the PMD is no longer huge (it

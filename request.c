@@ -24,7 +24,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
-#include "cowstat.h"
+#include "request.h"
 
 static struct workqueue_struct *cs_wq;
 static bool cs_stopping;

@@ -30,7 +30,7 @@
 #include <linux/vmalloc.h>
 
 #include "compat.h"
-#include "cowstat.h"
+#include "pagewalk.h"
 
 struct walk {
 	struct cs_pass pass;		/* the current VMA's counts */
