@@ -63,6 +63,8 @@ static void mixed_tree(void *arg)
 {
 	char *r = cs_region(16, 0);
 
+	/* A group of its own: cs_reap() ends the root-owned child too. */
+	setpgid(0, 0);
 	cs_touch(r, 0, 16, 1);
 	cs_spawn(as_user, NULL);
 	cs_spawn(NULL, NULL);

@@ -542,6 +542,13 @@ static inline void cs_swap_off(void)
 static inline void cs_reap(pid_t pid)
 {
 	if (pid > 0) {
+		/*
+		 * A root that leads a process group takes it along: a child
+		 * whose parent changed uid may not get its parent-death
+		 * signal (it is sent with the parent's credentials).
+		 */
+		if (getpgid(pid) == pid)
+			kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
