@@ -12,11 +12,6 @@
 tools=$top/tools
 cli=$tools/cowstat
 
-skip() {
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
-
 # run_tap NAME COMMAND...: run a TAP-printing test as one program of our
 # list, shown as the kernel's kselftest/runner.sh shows a program: its TAP
 # indented by "# " after "# selftests: tools: NAME", then our result for

@@ -10,11 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 tools=$top/tools
 
-skip() {
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
-
 # files PREFIX: what install must put under DESTDIR, "MODE PATH" sorted.
 files() {
 	printf '%s\n' "755 $1/bin/cowstat" "755 $1/sbin/cowstat-textfile" \

@@ -2,7 +2,7 @@
 # shellcheck shell=bash disable=SC2034 # $top, $tmp, $n are for the tests
 # Sourced by the host-side tests (selftests/host/*_test.sh): $top, the
 # repository; $tmp, a scratch directory removed on exit (a test that sets
-# its own EXIT trap removes it there); TAP counters and result().
+# its own EXIT trap removes it there); TAP counters, result() and skip().
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -19,4 +19,10 @@ result() {
 		fails=$((fails + 1))
 		[ -n "${3:-}" ] && [ -s "$3" ] && sed 's/^/#   /' "$3" | tail -n 30
 	fi
+}
+
+# skip NAME WHY: one TAP line for a test that could not run, and why.
+skip() {
+	n=$((n + 1))
+	echo "ok $n $1 # SKIP $2"
 }

@@ -17,11 +17,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-skip() {
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
-
 make -C "$tools" cowstat tests/cli_fake_test >"$tmp/log" 2>&1
 result $? "the CLI and the fake CLI build" "$tmp/log"
 [ "$fails" -eq 0 ] || { echo "1..$n"; exit 1; }

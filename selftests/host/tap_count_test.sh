@@ -6,11 +6,7 @@
 # turn every way a run can go wrong (a crash, a truncated program, a
 # timeout, a guest that never finished, a kernel warning, an exit status
 # without a failed test) into a failure.  Prints TAP.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 fails=0
+. "$(dirname "$0")/lib.sh"
 
 # check NAME INPUT KLOG EXPECTED("p f s") [AWK-ASSIGNMENT...]: INPUT and
 # KLOG are printf %b strings; a non-empty KLOG is a VM run (done marker,

@@ -22,11 +22,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-skip() {
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
-
 if command -v shellcheck >/dev/null; then
 	shellcheck -s sh "$script" >"$tmp/log" 2>&1
 	result $? "shellcheck -s sh is silent on tools/cowstat-textfile" "$tmp/log"
