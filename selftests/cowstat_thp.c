@@ -423,16 +423,25 @@ TEST_F(thp, parent_pmd_child_rewrites_one_page)
  * keeps its PMD and the parent share every page (page 100's original is
  * still mapped by both), the writer has one broken copy.
  */
-TEST_F(thp, two_pmds_and_a_split_copy)
+static void two_pmds_and_a_split_copy(struct __test_metadata *_metadata,
+				      FIXTURE_DATA(thp) *self, int misaligned)
 {
-	static const struct shape sh = { .kid = { NULL, write_page_100 }, .nkids = 2 };
-	int ret = build_tree(_metadata, self, &sh);
+	static const struct shape sh[] = {
+		{ .kid = { NULL, write_page_100 }, .nkids = 2 },
+		{ .kid = { NULL, write_page_100 }, .nkids = 2, .misaligned = 1 },
+	};
+	int ret = build_tree(_metadata, self, &sh[misaligned]);
 
 	SKIP_IF_NO_THP(ret);
 	expect_region(_metadata, self->vmas, self->root, (struct expect){ HP, 0, 0, HP });
 	expect_region(_metadata, self->vmas, self->b.kids[0], (struct expect){ HP, 0, 0, HP });
 	expect_region(_metadata, self->vmas, self->b.kids[1], (struct expect){ HP - 1, 1, 1, 0 });
 	check_oracle(_metadata, self, 3, HP + 1);
+}
+
+TEST_F(thp, two_pmds_and_a_split_copy)
+{
+	two_pmds_and_a_split_copy(_metadata, self, 0);
 }
 
 /*
@@ -489,16 +498,7 @@ TEST_F(thp, parent_writes_after_fork)
  */
 TEST_F(thp, misaligned_page_indices)
 {
-	static const struct shape sh = {
-		.kid = { NULL, write_page_100 }, .nkids = 2, .misaligned = 1,
-	};
-	int ret = build_tree(_metadata, self, &sh);
-
-	SKIP_IF_NO_THP(ret);
-	expect_region(_metadata, self->vmas, self->root, (struct expect){ HP, 0, 0, HP });
-	expect_region(_metadata, self->vmas, self->b.kids[0], (struct expect){ HP, 0, 0, HP });
-	expect_region(_metadata, self->vmas, self->b.kids[1], (struct expect){ HP - 1, 1, 1, 0 });
-	check_oracle(_metadata, self, 3, HP + 1);
+	two_pmds_and_a_split_copy(_metadata, self, 1);
 }
 
 TEST_F(thp, misaligned_page_indices_nobody_writes)
