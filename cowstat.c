@@ -72,7 +72,7 @@ void cs_reader_init_current(struct cs_reader *reader)
 	reader->cancel = false;
 }
 
-#define CS_FIELD_NAME(NAME, name) \
+#define CS_FIELD_NAME(NAME, name, ...) \
 	[CS_##NAME] = (name),
 const char * const cs_field_names[CS_NR_FIELDS] = {
 	COWSTAT_COUNTS(CS_FIELD_NAME)

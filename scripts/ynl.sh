@@ -6,7 +6,8 @@
 #   uapi/linux/cowstat_counts.h   the counts attribute set as an X-macro,
 #                                 COWSTAT_COUNTS(X), which the module, the
 #                                 CLI and the tests build their per-field
-#                                 tables from (this script)
+#                                 tables from: names, attributes and the
+#                                 Prometheus HELP texts (this script)
 #   netlink-gen.c, netlink-gen.h  the family's policies, split ops and
 #                                 family struct (ynl-gen-c.py --mode kernel)
 #
@@ -37,13 +38,27 @@ cp "$ksrc/Documentation/netlink/genetlink.yaml" "$tree/Documentation/netlink/"
 cp "$spec_src" "$tree/Documentation/netlink/specs/cowstat.yaml"
 spec=Documentation/netlink/specs/cowstat.yaml
 
-# The X-macro of the counts set: X(NAME, "name") per attribute but the pad.
+# The X-macro of the counts set: X(NAME, "name", "doc") per attribute but
+# the pad.  "doc" is the attribute's doc on one line: the CLI prints it as
+# the HELP of the field's Prometheus metrics.
 counts_h() {
 	python3 - "$spec" <<'PY'
 import sys, yaml
 spec = yaml.safe_load(open(sys.argv[1]))
 sets = {s['name']: s for s in spec['attribute-sets']}
 attrs = [a for a in sets['counts']['attributes'] if a.get('type') != 'pad']
+
+
+def c_string(a):
+    doc = ' '.join(a.get('doc', '').split())
+    # Printable ASCII without a backslash or a quote: a C string as it is,
+    # and a Prometheus HELP text that needs no escaping.
+    if not doc or any(c in '\\"' or not ' ' <= c <= '~' for c in doc):
+        sys.exit(f"ynl: counts attribute {a['name']} needs a doc (its Prometheus HELP) "
+                 "of printable ASCII without a backslash or a double quote")
+    return f'"{doc}"'
+
+
 for a in attrs:
     if a.get('type') != 'u64':
         sys.exit(f"ynl: counts attribute {a['name']} is {a.get('type')}, not u64")
@@ -56,14 +71,15 @@ print(f"""/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-
 #define _UAPI_LINUX_COWSTAT_COUNTS_H
 
 /*
- * COWSTAT_COUNTS(X) calls X(NAME, "name") for each count of the counts
- * attribute set, in attribute order: COWSTAT_A_COUNTS_##NAME is its
- * attribute, "name" its name with '_' for '-'.
+ * COWSTAT_COUNTS(X) calls X(NAME, "name", "doc") for each count of the
+ * counts attribute set, in attribute order: COWSTAT_A_COUNTS_##NAME is its
+ * attribute, "name" its name with '_' for '-', "doc" its doc on one line.
  */
 #define COWSTAT_COUNTS(X) \\""")
 for i, a in enumerate(attrs):
     end = " \\" if i + 1 < len(attrs) else ""
-    print(f"\tX({a['name'].upper().replace('-', '_')}, \"{a['name'].replace('-', '_')}\"){end}")
+    name = a['name'].replace('-', '_')
+    print(f"\tX({name.upper()}, \"{name}\", \\\n\t  {c_string(a)}){end}")
 print("""
 #endif /* _UAPI_LINUX_COWSTAT_COUNTS_H */""")
 PY

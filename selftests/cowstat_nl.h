@@ -269,7 +269,7 @@ static inline uint32_t nl_u32(struct nlattr *a)
 }
 
 /* The attribute of each page field in the counts set. */
-#define F_ATTR(NAME, name)	[F_##NAME] = COWSTAT_A_COUNTS_##NAME,
+#define F_ATTR(NAME, ...)	[F_##NAME] = COWSTAT_A_COUNTS_##NAME,
 static const uint16_t count_attr[F_NR] = {
 	COWSTAT_COUNTS(F_ATTR)
 };

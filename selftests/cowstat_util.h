@@ -179,14 +179,14 @@ static inline long cs_read_pid(void)
  * The page fields, in the files' order: the counts attribute set of the
  * YNL spec, from which <linux/cowstat_counts.h> is generated.
  */
-#define F_ENUM(NAME, name)	F_##NAME,
+#define F_ENUM(NAME, ...)	F_##NAME,
 enum {
 	COWSTAT_COUNTS(F_ENUM)
 	F_NR
 };
 #undef F_ENUM
 
-#define F_NAME(NAME, name)	name,
+#define F_NAME(NAME, name, ...)	name,
 static const char * const cs_fields[F_NR] = {
 	COWSTAT_COUNTS(F_NAME)
 };

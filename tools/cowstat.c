@@ -302,6 +302,19 @@ static int plot(char *argv[])
 	return CS_EXIT_ERROR;
 }
 
+/*
+ * --list-fields: what --sort takes besides pid, in --json's order, so that
+ * the bash completion learns a new field from the binary it completes.
+ */
+static int list_fields(void)
+{
+	int f;
+
+	for (f = 0; f < CS_NR_PROC_FIELDS; f++)
+		puts(cs_field_names[f]);
+	return flush_stdout();
+}
+
 int main(int argc, char *argv[])
 {
 	struct cs_opts o;
@@ -321,6 +334,8 @@ int main(int argc, char *argv[])
 		fputs(cs_usage, stdout);
 		return flush_stdout();
 	}
+	if (o.list_fields)
+		return list_fields();
 	if (o.version) {
 		printf("cowstat %s (generic netlink family \"%s\", version %d)\n", CS_TOOL_VERSION,
 		       COWSTAT_FAMILY_NAME, COWSTAT_FAMILY_VERSION);

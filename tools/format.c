@@ -999,24 +999,19 @@ void cs_print_json_line(FILE *f, const struct cs_tree *t, double time, double el
 
 /* Prometheus */
 
+/*
+ * The HELP of each field's metrics: a page field's is its doc in the YNL
+ * spec, carried by the X-macro; the others are not in the counts set.
+ */
+#define CS_FIELD_HELP(NAME, name, doc)	[CS_##NAME] = doc,
 static const char *const prom_help[CS_NR_FIELDS] = {
-	[CS_RSS]		= "present pages mapped, without the zero pages (as smaps Rss)",
-	[CS_ANON]		= "of rss, anonymous pages",
-	[CS_FILE]		= "of rss, other pages (page cache, shmem, kernel pages)",
-	[CS_SHARED]		= "of rss, pages whose mapcount is 2 or more",
-	[CS_PRIVATE]		= "of rss, pages whose mapcount is 1",
-	[CS_ANON_SHARED]	= "of shared, anonymous pages",
-	[CS_ANON_PRIVATE]	= "of private, anonymous pages",
-	[CS_COW_BROKEN]		= "of anon_private, copies of a page the tree holds elsewhere",
-	[CS_SWAP]		= "swap entries in private mappings (not in rss)",
-	[CS_ZERO]		= "pages mapped to the zero page or huge zero page (not in rss)",
-	[CS_KSM]		= "of rss, KSM-merged pages",
-	[CS_THP]		= "of rss, pages mapped by PMD-level huge mappings",
+	COWSTAT_COUNTS(CS_FIELD_HELP)
 	[CS_COW_FAULTS]		= "COW copies counted by delay accounting",
 	[CS_SKIPPED_VMAS]	= "VMAs not walked (hugetlb, VM_PFNMAP, VM_IO)",
 	[CS_UNIQUE]		= "distinct physical pages in the tree's rss",
 	[CS_SAVED]		= "pages that sharing saves the tree (rss - unique)",
 };
+#undef CS_FIELD_HELP
 
 /*
  * Names follow Prometheus's conventions: a unit suffix in the base unit,

@@ -8,7 +8,7 @@
 
 #include "model.h"
 
-#define CS_FIELD_NAME(NAME, name)	[CS_##NAME] = name,
+#define CS_FIELD_NAME(NAME, name, ...)	[CS_##NAME] = name,
 const char *const cs_field_names[CS_NR_FIELDS] = {
 	COWSTAT_COUNTS(CS_FIELD_NAME)
 	[CS_COW_FAULTS]		= "cow_faults",

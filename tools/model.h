@@ -21,7 +21,7 @@
  * totals add unique and saved, so one array with a presence mask serves all
  * three.
  */
-#define CS_FIELD(NAME, name)	CS_##NAME,
+#define CS_FIELD(NAME, ...)	CS_##NAME,
 enum cs_field {
 	COWSTAT_COUNTS(CS_FIELD)
 	CS_NR_PAGE_FIELDS,

@@ -70,7 +70,7 @@ static const enum mnl_attr_data_type vma_types[COWSTAT_A_VMA_MAX + 1] = {
 };
 
 /* Every count of the counts set is a u64 (the pad is UNSPEC). */
-#define CS_COUNT_TYPE(NAME, name)	[COWSTAT_A_COUNTS_##NAME] = MNL_TYPE_U64,
+#define CS_COUNT_TYPE(NAME, ...)	[COWSTAT_A_COUNTS_##NAME] = MNL_TYPE_U64,
 static const enum mnl_attr_data_type counts_types[COWSTAT_A_COUNTS_MAX + 1] = {
 	COWSTAT_COUNTS(CS_COUNT_TYPE)
 };
@@ -80,7 +80,7 @@ static const enum mnl_attr_data_type ctrl_types[CTRL_ATTR_MAX + 1] = {
 };
 
 /* The attribute of each page field in the counts set. */
-#define CS_COUNT_ATTR(NAME, name)	[CS_##NAME] = COWSTAT_A_COUNTS_##NAME,
+#define CS_COUNT_ATTR(NAME, ...)	[CS_##NAME] = COWSTAT_A_COUNTS_##NAME,
 static const uint16_t count_attr[CS_NR_PAGE_FIELDS] = {
 	COWSTAT_COUNTS(CS_COUNT_ATTR)
 };

@@ -25,10 +25,9 @@ const char cs_usage[] =
 "  --pages            show page counts instead of sizes in the table\n"
 "  --watch SECONDS    redraw every SECONDS with the changes and the\n"
 "                     COW-break rate (table only; fractions allowed)\n"
-"  --sort FIELD       order the table's rows by FIELD, largest first:\n"
-"                     rss, anon, file, shared, private, anon_shared,\n"
-"                     anon_private, cow_broken, swap, zero, ksm, thp,\n"
-"                     cow_faults, skipped_vmas; or pid (smallest first)\n"
+"  --sort FIELD       order the table's rows by FIELD, largest first: a\n"
+"                     count of a process (--list-fields names them),\n"
+"                     or pid (smallest first)\n"
 "  --top N            show only the first N processes of the table\n"
 "  --record FILE      write a sample of the tree and its VMAs to FILE\n"
 "                     every --interval SECONDS, as JSON lines, until\n"
@@ -38,6 +37,7 @@ const char cs_usage[] =
 "                     /proc/kpagecount and /proc/kpageflags (root only;\n"
 "                     cow_broken and cow_faults unavailable)\n"
 "  --backend=module   through the cowstat module (the default)\n"
+"  --list-fields      print the names of a process's counts, one a line\n"
 "  -h, --help         show this help\n"
 "  -V, --version      show the version\n"
 "\n"
@@ -200,7 +200,7 @@ static int bad_interval(char *err, size_t len, const char *opt, const char *arg)
 
 enum {
 	OPT_JSON = 256, OPT_PROMETHEUS, OPT_VMAS, OPT_PAGES, OPT_WATCH, OPT_SORT, OPT_TOP,
-	OPT_RECORD, OPT_INTERVAL, OPT_BACKEND,
+	OPT_RECORD, OPT_INTERVAL, OPT_BACKEND, OPT_LIST_FIELDS,
 };
 
 static const struct option long_opts[] = {
@@ -214,6 +214,7 @@ static const struct option long_opts[] = {
 	{ "record",	required_argument,	NULL, OPT_RECORD },
 	{ "interval",	required_argument,	NULL, OPT_INTERVAL },
 	{ "backend",	required_argument,	NULL, OPT_BACKEND },
+	{ "list-fields", no_argument,		NULL, OPT_LIST_FIELDS },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
@@ -230,8 +231,8 @@ static const struct option long_opts[] = {
  * May be called more than once (the tests do): getopt's state is reset.
  * Options may follow the PID.  A negative number is an unknown option.
  *
- * Return: 0 to run, 1 when --help or --version was asked for (no PID is
- * needed then), -1 on a usage error.
+ * Return: 0 to run, 1 when --help, --version or --list-fields was asked
+ * for (no PID is needed then), -1 on a usage error.
  */
 int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t errlen)
 {
@@ -262,7 +263,7 @@ int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t e
 		case OPT_SORT:
 			if (cs_parse_sort(optarg, &o->sort))
 				return usage_error(err, errlen, "invalid --sort field '%s': %s",
-						   optarg, "see --help for the field names");
+						   optarg, "see --list-fields for the names");
 			break;
 		case OPT_TOP:
 			if (cs_parse_top(optarg, &o->top))
@@ -283,6 +284,9 @@ int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t e
 			if (cs_parse_backend(optarg, &o->backend))
 				return usage_error(err, errlen, "invalid --backend '%s': %s",
 						   optarg, "expected module or pagemap");
+			break;
+		case OPT_LIST_FIELDS:
+			o->list_fields = true;
 			break;
 		case 'h':
 			o->help = true;
@@ -310,7 +314,7 @@ int cs_parse_args(int argc, char *argv[], struct cs_opts *o, char *err, size_t e
 			return usage_error(err, errlen, "unknown or ambiguous option '%s'", arg);
 		}
 	}
-	if (o->help || o->version)
+	if (o->help || o->version || o->list_fields)
 		return 1;
 	if (o->json && o->prometheus)
 		return usage_error(err, errlen, "--json and --prometheus exclude each other");

@@ -36,6 +36,7 @@ enum cs_exit {
  * @pages: the table shows page counts instead of sizes
  * @help: --help was given
  * @version: --version was given
+ * @list_fields: --list-fields was given
  * @watch: seconds between samples, 0 for a single one
  * @sort: the table's row order, a CS_SORT_* value of format.h (0: tree order)
  * @top: show at most this many process rows, 0 for all
@@ -45,7 +46,7 @@ enum cs_exit {
  */
 struct cs_opts {
 	uint32_t pid;
-	bool json, prometheus, vmas, pages, help, version;
+	bool json, prometheus, vmas, pages, help, version, list_fields;
 	double watch;
 	int sort;
 	size_t top;

@@ -78,6 +78,13 @@ result $? "cowstat --help: usage on stdout, status 0" "$tmp/log"
 cli version 0 -V && grep -qE '^cowstat [0-9.]+ \(generic netlink family "cowstat", version 1\)$' \
 	"$tmp/out"
 result $? "cowstat -V: version, status 0" "$tmp/log"
+# --list-fields: the per-process counts of cowstat.rst's table, in its order
+# (the bash completion and scripts read them).
+awk '/^=+  =+$/ { t++; next } t == 1 && match($0, /^``[a-z_]+``/) {
+	print substr($0, 3, RLENGTH - 4) }' "$top/Documentation/admin-guide/mm/cowstat.rst" \
+	>"$tmp/want"
+cli list-fields 0 --list-fields && [ -s "$tmp/want" ] && diff -u "$tmp/want" "$tmp/out" >>"$tmp/log"
+result $? "cowstat --list-fields: the counts of cowstat.rst's table, status 0" "$tmp/log"
 
 # Usage errors: status 64, nothing on stdout, one message and a hint.
 usage() {

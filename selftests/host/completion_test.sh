@@ -30,9 +30,17 @@ case_is() {
 	result $? "complete '$*': $name" "$tmp/log"
 }
 
-fields="rss anon file shared private anon_shared anon_private cow_broken swap zero ksm thp"
-fields="$fields cow_faults skipped_vmas pid"
-all="--json --prometheus --vmas --pages --watch --sort --top --record --interval --backend --help --version"
+# --sort's fields come from the cowstat being completed: the one built
+# here, first in PATH.
+if ! make -s -C "$top/tools" cowstat >"$tmp/log" 2>&1; then
+	result 1 "build tools/cowstat" "$tmp/log"
+	echo "1..$n"
+	exit 1
+fi
+PATH=$top/tools:$PATH
+fields="$(cowstat --list-fields | tr '\n' ' ')pid"
+all="--json --prometheus --vmas --pages --watch --sort --top --record --interval --backend"
+all="$all --list-fields --help --version"
 
 bash --norc --noprofile -c 'source "$1" && complete -p cowstat' _ "$comp" >"$tmp/log" 2>&1
 grep -qx 'complete -F _cowstat cowstat' "$tmp/log"
@@ -49,6 +57,13 @@ case_is "every option" "$all" cowstat --
 case_is "a prefix" "--sort" cowstat --so
 case_is "--p: --pages, --prometheus" "--pages --prometheus" cowstat --p
 case_is "field names after --sort" "$fields" cowstat --sort ""
+grep -qw cow_broken <<<"$fields" && grep -qw skipped_vmas <<<"$fields"
+result $? "--list-fields gave the fields ($fields)"
+# From the cowstat on the line, so that a new field needs no edit here.
+printf '#!/bin/sh\n[ "$1" = --list-fields ] && printf "rss\\nmlocked\\n"\n' >"$tmp/cowstat"
+chmod +x "$tmp/cowstat"
+case_is "field names from the cowstat typed" "rss mlocked pid" "$tmp/cowstat" --sort ""
+PATH=/usr/bin:/bin case_is "only pid when no cowstat can run" "pid" /nonexistent/cowstat --sort ""
 case_is "field names by prefix" "cow_broken cow_faults" cowstat --sort c
 case_is "backends after --backend" "module pagemap" cowstat --backend ""
 case_is "backends after --backend=" "pagemap" cowstat --backend=p
@@ -58,14 +73,15 @@ case_is "--sort=c as one word" "cow_broken cow_faults" cowstat --sort=c
 case_is "nothing after --watch (seconds)" "" cowstat --watch ""
 case_is "nothing after --top (a count)" "" cowstat --top ""
 case_is "after --json: not --prometheus, --watch, --sort, --top, --record, --interval" \
-	"--vmas --pages --backend --help --version" cowstat --json --
-case_is "after --prometheus: not --vmas either" "--pages --backend --help --version" \
+	"--vmas --pages --backend --list-fields --help --version" cowstat --json --
+case_is "after --prometheus: not --vmas either" "--pages --backend --list-fields --help --version" \
 	cowstat --prometheus --
 case_is "given options, and those they exclude, are not offered" \
-	"--pages --sort --top --backend --help --version" cowstat --vmas --watch 2 --
+	"--pages --sort --top --backend --list-fields --help --version" cowstat --vmas --watch 2 --
 case_is "nothing after the PID" "" cowstat 1 ""
 case_is "options after the PID" "--pages" cowstat 1 --pa
-case_is "after --record FILE: --interval, --vmas" "--interval --vmas --backend --help --version" \
+case_is "after --record FILE: --interval, --vmas" \
+	"--interval --vmas --backend --list-fields --help --version" \
 	cowstat --record r.jsonl --
 case_is "nothing after --interval (seconds)" "" cowstat --record r --interval ""
 case_is "the plot subcommand" "plot" cowstat pl

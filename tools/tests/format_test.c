@@ -94,6 +94,8 @@ static void test_options(void)
 	       "options: --help wins over a bad PID");
 	tap_ok(PARSE(&o, err, "-V") == 1 && o.version, "options: -V");
 	tap_ok(PARSE(&o, err, "--version") == 1 && o.version, "options: --version");
+	tap_ok(PARSE(&o, err, "--list-fields") == 1 && o.list_fields,
+	       "options: --list-fields needs no PID");
 	tap_ok(PARSE(&o, err, "--json", "--vmas", "--pages", "42") == 0 && o.json && o.vmas &&
 	       o.pages && o.pid == 42, "options: --json --vmas --pages");
 	tap_ok(PARSE(&o, err, "42", "--vmas", "--watch", "1.5", "--pages") == 0 && o.vmas &&
@@ -184,10 +186,9 @@ static void test_sort_options(void)
 		       "sort field '%s' -> %d %d", sorts[i].arg, sorts[i].ret, sorts[i].sort);
 	}
 	for (f = 0; f < CS_NR_PROC_FIELDS; f++)
-		if (cs_parse_sort(cs_field_names[f], &sort) || sort != CS_SORT_FIELD(f) ||
-		    !strstr(cs_usage, cs_field_names[f]))
+		if (cs_parse_sort(cs_field_names[f], &sort) || sort != CS_SORT_FIELD(f))
 			break;
-	tap_ok(f == CS_NR_PROC_FIELDS, "sort: every field of a process, each named in --help");
+	tap_ok(f == CS_NR_PROC_FIELDS, "sort: every field of a process");
 	for (i = 0; i < ARRAY_SIZE(tops); i++) {
 		int ret;
 
@@ -210,7 +211,7 @@ static void test_sort_options(void)
 	tap_ok(PARSE(&o, err, "--top", "3", "--sort", "rss", "--sort", "thp", "5") == 0 &&
 	       o.sort == CS_SORT_FIELD(CS_THP), "options: the last --sort counts");
 	PARSE(&o, err, "--sort", "comm", "5");
-	tap_is_str(err, "invalid --sort field 'comm': see --help for the field names",
+	tap_is_str(err, "invalid --sort field 'comm': see --list-fields for the names",
 		   "usage: --sort comm");
 	PARSE(&o, err, "--top", "0", "5");
 	tap_is_str(err, "invalid --top count '0': expected a number from 1 to 2147483647",

@@ -58,7 +58,7 @@ static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint16_t pad, uint64_t 
 	mnl_attr_put_u64(nlh, type, v);
 }
 
-#define COUNT_ATTR(NAME, name)	[CS_##NAME] = COWSTAT_A_COUNTS_##NAME,
+#define COUNT_ATTR(NAME, ...)	[CS_##NAME] = COWSTAT_A_COUNTS_##NAME,
 static const uint16_t count_attr[CS_NR_PAGE_FIELDS] = {
 	COWSTAT_COUNTS(COUNT_ATTR)
 };
