@@ -59,32 +59,52 @@ static void fx_vma(struct cs_proc *p, uint64_t start, uint64_t end, uint64_t off
 	free(m->perms);
 	m->perms = strdup(perms);
 	m->name = name ? strdup(name) : NULL;
-	fx_counts(&m->c, CS_NR_PAGE_FIELDS, v);
+	if (v)
+		fx_counts(&m->c, CS_NR_PAGE_FIELDS, v);
 }
 
 /*
- * Counts in the order of enum cs_field: rss, anon, file, shared, private,
- * anon_shared, anon_private, cow_broken, swap, zero, ksm, thp, cow_faults,
- * skipped_vmas (, unique, saved); NA: unavailable.
+ * Counts by field; a field not named is 0 (so a field added to the spec is
+ * 0 everywhere, and no value moves to another field); NA: unavailable.
  */
-static const uint64_t fx_100[] = {
-	4445, 4121, 324, 3214, 1231, 3082, 1039, 5, 0, 0, 0, 0, NA, 1
+static const uint64_t fx_100[CS_NR_PROC_FIELDS] = {
+	[CS_RSS] = 4445, [CS_ANON] = 4121, [CS_FILE] = 324, [CS_SHARED] = 3214,
+	[CS_PRIVATE] = 1231, [CS_ANON_SHARED] = 3082, [CS_ANON_PRIVATE] = 1039,
+	[CS_COW_BROKEN] = 5, [CS_COW_FAULTS] = NA, [CS_SKIPPED_VMAS] = 1,
 };
-static const uint64_t fx_101[] = {
-	4250, 4119, 131, 3218, 1032, 3087, 1032, 1032, 3, 2, 0, 512, 7, 1
+static const uint64_t fx_101[CS_NR_PROC_FIELDS] = {
+	[CS_RSS] = 4250, [CS_ANON] = 4119, [CS_FILE] = 131, [CS_SHARED] = 3218,
+	[CS_PRIVATE] = 1032, [CS_ANON_SHARED] = 3087, [CS_ANON_PRIVATE] = 1032,
+	[CS_COW_BROKEN] = 1032, [CS_SWAP] = 3, [CS_ZERO] = 2, [CS_THP] = 512,
+	[CS_COW_FAULTS] = 7, [CS_SKIPPED_VMAS] = 1,
 };
-static const uint64_t fx_102[] = {
-	4250, 4119, 131, 3218, 1032, 3087, 1032, 1032, 3, 2, 0, 512, 0, 1
+static const uint64_t fx_102[CS_NR_PROC_FIELDS] = {
+	[CS_RSS] = 4250, [CS_ANON] = 4119, [CS_FILE] = 131, [CS_SHARED] = 3218,
+	[CS_PRIVATE] = 1032, [CS_ANON_SHARED] = 3087, [CS_ANON_PRIVATE] = 1032,
+	[CS_COW_BROKEN] = 1032, [CS_SWAP] = 3, [CS_ZERO] = 2, [CS_THP] = 512,
+	[CS_SKIPPED_VMAS] = 1,
 };
-static const uint64_t fx_104[] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NA, 0
+static const uint64_t fx_104[CS_NR_PROC_FIELDS] = {
+	[CS_COW_FAULTS] = NA,
 };
-static const uint64_t fx_totals[] = {
-	8695, 8240, 455, 6432, 2263, 6169, 2071, 1037, 3, 2, 0, 512, 7, 2, 5500, 3195
+static const uint64_t fx_totals[CS_NR_FIELDS] = {
+	[CS_RSS] = 8695, [CS_ANON] = 8240, [CS_FILE] = 455, [CS_SHARED] = 6432,
+	[CS_PRIVATE] = 2263, [CS_ANON_SHARED] = 6169, [CS_ANON_PRIVATE] = 2071,
+	[CS_COW_BROKEN] = 1037, [CS_SWAP] = 3, [CS_ZERO] = 2, [CS_THP] = 512,
+	[CS_COW_FAULTS] = 7, [CS_SKIPPED_VMAS] = 2, [CS_UNIQUE] = 5500, [CS_SAVED] = 3195,
 };
-static const uint64_t fx_v1[] = { 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0 };
-static const uint64_t fx_v2[] = { 4096, 4096, 0, 3072, 1024, 3072, 1024, 5, 0, 0, 0, 0 };
-static const uint64_t fx_v3[] = { 4096, 4096, 0, 3072, 1024, 3072, 1024, 1024, 3, 2, 0, 512 };
+static const uint64_t fx_v1[CS_NR_PAGE_FIELDS] = {
+	[CS_RSS] = 1, [CS_FILE] = 1, [CS_SHARED] = 1,
+};
+static const uint64_t fx_v2[CS_NR_PAGE_FIELDS] = {
+	[CS_RSS] = 4096, [CS_ANON] = 4096, [CS_SHARED] = 3072, [CS_PRIVATE] = 1024,
+	[CS_ANON_SHARED] = 3072, [CS_ANON_PRIVATE] = 1024, [CS_COW_BROKEN] = 5,
+};
+static const uint64_t fx_v3[CS_NR_PAGE_FIELDS] = {
+	[CS_RSS] = 4096, [CS_ANON] = 4096, [CS_SHARED] = 3072, [CS_PRIVATE] = 1024,
+	[CS_ANON_SHARED] = 3072, [CS_ANON_PRIVATE] = 1024, [CS_COW_BROKEN] = 1024,
+	[CS_SWAP] = 3, [CS_ZERO] = 2, [CS_THP] = 512,
+};
 
 static void fixture(struct cs_tree *t)
 {
@@ -112,17 +132,28 @@ static void fixture(struct cs_tree *t)
  * private +16, cow_broken +4) and mapped a new VMA, 101 and 103 did not
  * change, 102 and 104 exited, 105 is new.
  */
-static const uint64_t fx2_100[] = {
-	4455, 4131, 324, 3208, 1247, 3076, 1055, 9, 0, 0, 0, 0, NA, 1
+static const uint64_t fx2_100[CS_NR_PROC_FIELDS] = {
+	[CS_RSS] = 4455, [CS_ANON] = 4131, [CS_FILE] = 324, [CS_SHARED] = 3208,
+	[CS_PRIVATE] = 1247, [CS_ANON_SHARED] = 3076, [CS_ANON_PRIVATE] = 1055,
+	[CS_COW_BROKEN] = 9, [CS_COW_FAULTS] = NA, [CS_SKIPPED_VMAS] = 1,
 };
-static const uint64_t fx2_105[] = {
-	100, 100, 0, 0, 100, 0, 100, 0, 0, 0, 0, 0, NA, 0
+static const uint64_t fx2_105[CS_NR_PROC_FIELDS] = {
+	[CS_RSS] = 100, [CS_ANON] = 100, [CS_PRIVATE] = 100, [CS_ANON_PRIVATE] = 100,
+	[CS_COW_FAULTS] = NA,
 };
-static const uint64_t fx2_totals[] = {
-	8805, 8350, 455, 6426, 2379, 6163, 2187, 1041, 3, 2, 0, 512, 7, 2, 5610, 3195
+static const uint64_t fx2_totals[CS_NR_FIELDS] = {
+	[CS_RSS] = 8805, [CS_ANON] = 8350, [CS_FILE] = 455, [CS_SHARED] = 6426,
+	[CS_PRIVATE] = 2379, [CS_ANON_SHARED] = 6163, [CS_ANON_PRIVATE] = 2187,
+	[CS_COW_BROKEN] = 1041, [CS_SWAP] = 3, [CS_ZERO] = 2, [CS_THP] = 512,
+	[CS_COW_FAULTS] = 7, [CS_SKIPPED_VMAS] = 2, [CS_UNIQUE] = 5610, [CS_SAVED] = 3195,
 };
-static const uint64_t fx2_v2[] = { 4096, 4096, 0, 3068, 1028, 3068, 1028, 9, 0, 0, 0, 0 };
-static const uint64_t fx2_v3[] = { 10, 10, 0, 0, 10, 0, 10, 0, 0, 0, 0, 0 };
+static const uint64_t fx2_v2[CS_NR_PAGE_FIELDS] = {
+	[CS_RSS] = 4096, [CS_ANON] = 4096, [CS_SHARED] = 3068, [CS_PRIVATE] = 1028,
+	[CS_ANON_SHARED] = 3068, [CS_ANON_PRIVATE] = 1028, [CS_COW_BROKEN] = 9,
+};
+static const uint64_t fx2_v3[CS_NR_PAGE_FIELDS] = {
+	[CS_RSS] = 10, [CS_ANON] = 10, [CS_PRIVATE] = 10, [CS_ANON_PRIVATE] = 10,
+};
 
 static void __attribute__((unused)) fixture2(struct cs_tree *t)
 {

@@ -607,16 +607,13 @@ static const char json_empty[] =
 static void small_tree(struct cs_tree *t)
 {
 	struct cs_proc *p;
-	static const uint64_t v[CS_NR_PAGE_FIELDS] = {
-		NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA
-	};
 
 	memset(t, 0, sizeof(*t));
 	t->root = 7;
 	t->page_size = 16384;
 	p = fx_proc(t, 7, 0, 0, "a \"b\"\t\xff", 0xf, NULL);
 	p->mm_shared_with = 9;
-	fx_vma(p, 0xffffffffff600000, 0xffffffffff601000, 4096, "--xp", "[vsyscall]", v);
+	fx_vma(p, 0xffffffffff600000, 0xffffffffff601000, 4096, "--xp", "[vsyscall]", NULL);
 	cs_set(&p->vmas[0].c, CS_RSS, UINT64_MAX);
 	cs_set(&t->totals, CS_UNIQUE, 0);
 	t->processes = 1;
