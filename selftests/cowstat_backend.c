@@ -21,86 +21,21 @@
  *   thp: R wrote a 2 MiB MADV_HUGEPAGE region (PMD-mapped), read another
  *     (the huge zero page), and forked a child that wrote one byte of the
  *     first (its PMD is split; a copy of one page).
- * This binary is static, so that the CLI it runs never maps a page that its
+ * This binary is static, so that the CS_CLI it runs never maps a page that its
  * trees map; the module's document is read before and after the pagemap
  * backend's and must not have changed (else the comparison is retried).
  */
 #define _GNU_SOURCE
 #include <sys/syscall.h>
-#include <linux/capability.h>
 
 #include "kselftest_harness.h"
 #include "cowstat_util.h"
 #include "cowstat_json.h"
+#include "cowstat_run.h"
 
-#define CLI		"/bin/cowstat"
 #define PM		"--backend=pagemap"
 #define NR_PAGES	256
 #define USER		1000
-
-/* ---- running the CLI ---- */
-
-struct cli {
-	int status;		/* exit status; 128 + signal when killed */
-	char *out, *err;
-};
-
-static char *slurp(int fd)
-{
-	char *buf;
-
-	lseek(fd, 0, SEEK_SET);
-	buf = cs_read_fd(fd);
-	close(fd);
-	return buf;
-}
-
-/*
- * Run the CLI with the NULL-terminated arguments, as @uid unless 0, without
- * CAP_SYS_ADMIN when @no_sysadmin.
- */
-static int run_cli(struct cli *c, uid_t uid, int no_sysadmin, ...)
-{
-	char *argv[16] = { "cowstat" };
-	int outfd, errfd, st, i = 1;
-	va_list ap;
-	pid_t pid;
-
-	va_start(ap, no_sysadmin);
-	while (i < 15 && (argv[i] = va_arg(ap, char *)))
-		i++;
-	argv[i] = NULL;
-	va_end(ap);
-	outfd = memfd_create("cowstat-out", 0);
-	errfd = memfd_create("cowstat-err", 0);
-	if (outfd < 0 || errfd < 0)
-		return -1;
-	pid = fork();
-	if (!pid) {
-		dup2(outfd, 1);
-		dup2(errfd, 2);
-		/* Out of the bounding set, so that execve() as root cannot give it back. */
-		if (no_sysadmin && prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0))
-			_exit(126);
-		if (uid)
-			cs_become(uid, 1);
-		execv(CLI, argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	c->out = slurp(outfd);
-	c->err = slurp(errfd);
-	return c->out && c->err ? 0 : -1;
-}
-
-static void cli_free(struct cli *c)
-{
-	free(c->out);
-	free(c->err);
-	c->out = c->err = NULL;
-}
 
 /* ---- comparing two documents ---- */
 
@@ -212,21 +147,21 @@ static int docs_match(const struct js *m, const struct js *p, int vmas, char *wh
 static int compare(struct __test_metadata *_metadata, pid_t root, int vmas)
 {
 	char arg[16], err[256], why[512] = "";
-	struct cli m1 = { 0 }, p = { 0 }, m2 = { 0 };
+	struct cs_cli m1 = { 0 }, p = { 0 }, m2 = { 0 };
 	struct js *dm = NULL, *dp = NULL;
 	int attempt, ok = 0;
 
 	snprintf(arg, sizeof(arg), "%d", root);
 	for (attempt = 0; attempt < 3 && !ok; attempt++) {
-		cli_free(&m1);
-		cli_free(&p);
-		cli_free(&m2);
+		cs_cli_free(&m1);
+		cs_cli_free(&p);
+		cs_cli_free(&m2);
 		js_free(dm);
 		js_free(dp);
 		dm = dp = NULL;
-		if (run_cli(&m1, 0, 0, "--json", vmas ? "--vmas" : "--json", arg, NULL) ||
-		    run_cli(&p, 0, 0, PM, "--json", vmas ? "--vmas" : "--json", arg, NULL) ||
-		    run_cli(&m2, 0, 0, "--json", vmas ? "--vmas" : "--json", arg, NULL))
+		if (cs_cli_run(&m1, 0, 0, "--json", vmas ? "--vmas" : "--json", arg, NULL) ||
+		    cs_cli_run(&p, 0, 0, PM, "--json", vmas ? "--vmas" : "--json", arg, NULL) ||
+		    cs_cli_run(&m2, 0, 0, "--json", vmas ? "--vmas" : "--json", arg, NULL))
 			return 0;
 		if (m1.status || p.status) {
 			TH_LOG("exit %d and %d: %s%s", m1.status, p.status, m1.err, p.err);
@@ -250,9 +185,9 @@ static int compare(struct __test_metadata *_metadata, pid_t root, int vmas)
 			break;
 		}
 	}
-	cli_free(&m1);
-	cli_free(&p);
-	cli_free(&m2);
+	cs_cli_free(&m1);
+	cs_cli_free(&p);
+	cs_cli_free(&m2);
 	js_free(dm);
 	js_free(dp);
 	return ok;
@@ -316,38 +251,16 @@ static void child_c(void *arg)
 
 static void build_scenarios(void *arg)
 {
-	size_t ps = getpagesize();
-	int fd, i, sum = 0;
-	char *f, *zero;
-	siginfo_t si;
-	pid_t z;
-
 	region = cs_region(NR_PAGES, 0);
 	if (!region)
 		_exit(1);
 	cs_touch(region, 0, NR_PAGES, 1);
 	if (cs_spawn(child_a, NULL) < 0 || cs_spawn(child_b, NULL) < 0 ||
-	    cs_spawn(child_c, NULL) < 0 || cs_clone_vm() < 0)
+	    cs_spawn(child_c, NULL) < 0 || cs_clone_vm() < 0 || cs_zombie() < 0)
 		_exit(1);
-	z = fork();
-	if (z < 0)
-		_exit(1);
-	if (!z)
-		_exit(0);
-	if (waitid(P_PID, z, &si, WEXITED | WNOWAIT))
-		_exit(1);
+	/* After the forks: pages that only R maps. */
 	cs_touch(region, 200, 7, 8);
-	fd = memfd_create("cowstat-backend", 0);
-	if (fd < 0 || ftruncate(fd, 8 * ps))
-		_exit(1);
-	f = mmap(NULL, 8 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	zero = cs_region(4, 0);
-	if (f == MAP_FAILED || !zero)
-		_exit(1);
-	cs_touch(f, 0, 8, 9);
-	for (i = 0; i < 4; i++)
-		sum += *(volatile char *)(zero + i * ps);
-	if (sum)
+	if (cs_map_file_and_zero(8, 4, 9))
 		_exit(1);
 }
 
@@ -400,13 +313,13 @@ static void kill_tree(pid_t root)
 static int module_field(pid_t root, const char *key, unsigned long long *v, int row)
 {
 	char arg[16], err[256];
-	struct cli c = { 0 };
+	struct cs_cli c = { 0 };
 	const struct js *procs, *x;
 	struct js *d;
 	int ret = -1;
 
 	snprintf(arg, sizeof(arg), "%d", root);
-	if (run_cli(&c, 0, 0, "--json", arg, NULL) || c.status)
+	if (cs_cli_run(&c, 0, 0, "--json", arg, NULL) || c.status)
 		goto out;
 	d = js_parse(c.out, err, sizeof(err));
 	procs = js_get(d, "processes");
@@ -419,7 +332,7 @@ static int module_field(pid_t root, const char *key, unsigned long long *v, int 
 	}
 	js_free(d);
 out:
-	cli_free(&c);
+	cs_cli_free(&c);
 	return ret;
 }
 
@@ -430,8 +343,8 @@ TEST(scenarios_json_equal)
 	unsigned long long broken;
 	pid_t root;
 
-	if (access(CLI, X_OK))
-		SKIP(return, CLI " is not installed (the VM runner copies tools/cowstat there)");
+	if (access(CS_CLI, X_OK))
+		SKIP(return, CS_CLI " is not installed (the VM runner copies tools/cowstat there)");
 	/*
 	 * The tree has a CLONE_VM child, which the backend recognizes with
 	 * kcmp(KCMP_VM) only; the debug kernel's config has no
@@ -460,8 +373,8 @@ TEST(thp_json_equal)
 	unsigned long long thp, zero;
 	pid_t root;
 
-	if (access(CLI, X_OK))
-		SKIP(return, CLI " is not installed");
+	if (access(CS_CLI, X_OK))
+		SKIP(return, CS_CLI " is not installed");
 	if (!thp_available())
 		SKIP(return, "no transparent huge pages on this kernel");
 	root = cs_spawn(build_thp, NULL);
@@ -481,22 +394,22 @@ TEST(thp_json_equal)
 /* Both backends: the same exit status and the same kind of one-line message. */
 TEST(no_such_pid_exits_3)
 {
-	struct cli m = { 0 }, p = { 0 };
+	struct cs_cli m = { 0 }, p = { 0 };
 
-	ASSERT_EQ(0, run_cli(&m, 0, 0, "--json", "2147483647", NULL));
-	ASSERT_EQ(0, run_cli(&p, 0, 0, PM, "--json", "2147483647", NULL));
+	ASSERT_EQ(0, cs_cli_run(&m, 0, 0, "--json", "2147483647", NULL));
+	ASSERT_EQ(0, cs_cli_run(&p, 0, 0, PM, "--json", "2147483647", NULL));
 	EXPECT_EQ(3, m.status);
 	EXPECT_EQ(3, p.status) TH_LOG("%s", p.err);
 	EXPECT_STREQ("", p.out);
 	EXPECT_TRUE(!strncmp(p.err, "cowstat: no such process: 2147483647", 36))
 		TH_LOG("%s", p.err);
-	cli_free(&m);
-	cli_free(&p);
+	cs_cli_free(&m);
+	cs_cli_free(&p);
 }
 
 TEST(unprivileged_exits_4)
 {
-	struct cli m = { 0 }, p = { 0 };
+	struct cs_cli m = { 0 }, p = { 0 };
 	char arg[16];
 	pid_t own;
 
@@ -508,41 +421,41 @@ TEST(unprivileged_exits_4)
 		_exit(0);
 	}
 	snprintf(arg, sizeof(arg), "%d", own);
-	ASSERT_EQ(0, run_cli(&m, USER, 0, "--json", arg, NULL));
-	ASSERT_EQ(0, run_cli(&p, USER, 0, PM, "--json", arg, NULL));
+	ASSERT_EQ(0, cs_cli_run(&m, USER, 0, "--json", arg, NULL));
+	ASSERT_EQ(0, cs_cli_run(&p, USER, 0, PM, "--json", arg, NULL));
 	cs_reap(own);
 	EXPECT_EQ(4, m.status);
 	EXPECT_EQ(4, p.status) TH_LOG("%s", p.err);
 	EXPECT_STREQ("", p.out);
 	EXPECT_TRUE(strstr(p.err, "permission denied") && strstr(p.err, "root"))
 		TH_LOG("%s", p.err);
-	cli_free(&m);
-	cli_free(&p);
+	cs_cli_free(&m);
+	cs_cli_free(&p);
 }
 
 /* pagemap hides PFNs (shows 0) from a reader without CAP_SYS_ADMIN: say so. */
 TEST(no_cap_sys_admin_exits_4)
 {
-	struct cli p = { 0 };
+	struct cs_cli p = { 0 };
 	char arg[16];
 	pid_t root;
 
 	root = cs_spawn(build_thp, NULL);	/* any tree with present pages */
 	ASSERT_LT(0, root);
 	snprintf(arg, sizeof(arg), "%d", root);
-	ASSERT_EQ(0, run_cli(&p, 0, 1, PM, "--json", arg, NULL));
+	ASSERT_EQ(0, cs_cli_run(&p, 0, 1, PM, "--json", arg, NULL));
 	kill_tree(root);
 	EXPECT_EQ(4, p.status) TH_LOG("%s", p.err);
 	EXPECT_STREQ("", p.out);
 	EXPECT_TRUE(strstr(p.err, "CAP_SYS_ADMIN") != NULL) TH_LOG("%s", p.err);
-	cli_free(&p);
+	cs_cli_free(&p);
 }
 
 /* The point of the backend: it needs no module.  Last: it unloads it. */
 TEST(works_without_the_module)
 {
 	const char *ko = getenv("COWSTAT_KO");
-	struct cli m = { 0 }, p = { 0 }, p0 = { 0 };
+	struct cs_cli m = { 0 }, p = { 0 }, p0 = { 0 };
 	char arg[16];
 	pid_t root;
 	int fd, ret1, ret2;
@@ -552,11 +465,11 @@ TEST(works_without_the_module)
 	root = cs_spawn(build_scenarios, NULL);
 	ASSERT_LT(0, root);
 	snprintf(arg, sizeof(arg), "%d", root);
-	ASSERT_EQ(0, run_cli(&p0, 0, 0, PM, "--json", arg, NULL));
+	ASSERT_EQ(0, cs_cli_run(&p0, 0, 0, PM, "--json", arg, NULL));
 	ASSERT_EQ(0, syscall(SYS_delete_module, "cowstat", O_NONBLOCK))
 		TH_LOG("%s", strerror(errno));
-	ret1 = run_cli(&m, 0, 0, "--json", arg, NULL);
-	ret2 = run_cli(&p, 0, 0, PM, "--json", arg, NULL);
+	ret1 = cs_cli_run(&m, 0, 0, "--json", arg, NULL);
+	ret2 = cs_cli_run(&p, 0, 0, PM, "--json", arg, NULL);
 	fd = open(ko, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, syscall(SYS_finit_module, fd, "", 0)) TH_LOG("%s", strerror(errno));
@@ -567,9 +480,9 @@ TEST(works_without_the_module)
 	EXPECT_EQ(2, m.status);
 	EXPECT_EQ(0, p.status) TH_LOG("%s", p.err);
 	EXPECT_STREQ(p0.out, p.out);
-	cli_free(&m);
-	cli_free(&p);
-	cli_free(&p0);
+	cs_cli_free(&m);
+	cs_cli_free(&p);
+	cs_cli_free(&p0);
 }
 
 TEST_HARNESS_MAIN

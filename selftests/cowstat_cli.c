@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The cowstat CLI (tools/cowstat, installed as /bin/cowstat in the VM)
+ * The cowstat CS_CLI (tools/cowstat, installed as /bin/cowstat in the VM)
  * against the debugfs files, for one paused tree: --json, --json --vmas,
  * the table in pages and in human units, and --prometheus must each show
  * exactly what tree, summary and vmas show; --watch must show COW breaks as
@@ -14,8 +14,8 @@
  * R) and a zombie Z (no_mm); then R alone mapped 8 shmem pages and 4 zero
  * pages, so that no two columns of the table hold the same numbers.
  * Everything sleeps while it is read.  This binary is static, so that the
- * CLI's own mappings of libc cannot change the mapcount of a page the tree
- * maps; debugfs is read again after each CLI run, and must not have changed.
+ * CS_CLI's own mappings of libc cannot change the mapcount of a page the tree
+ * maps; debugfs is read again after each CS_CLI run, and must not have changed.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -25,8 +25,8 @@
 #include "kselftest_harness.h"
 #include "cowstat_util.h"
 #include "cowstat_json.h"
+#include "cowstat_run.h"
 
-#define CLI		"/bin/cowstat"
 #define NR_PAGES	64
 #define MAX_ROWS	16
 #define USER		1000
@@ -54,44 +54,14 @@ static void odd_child(void *arg)
 
 static void build_tree(void *arg)
 {
-	size_t ps = getpagesize();
-	int fd, i, sum = 0;
-	char *f, *zero;
-	siginfo_t si;
-	pid_t z;
-
 	region = cs_region(NR_PAGES, 0);
 	if (!region)
 		_exit(1);
 	cs_touch(region, 0, NR_PAGES, 1);
-	if (cs_spawn(odd_child, NULL) < 0)
+	if (cs_spawn(odd_child, NULL) < 0 || cs_clone_vm() < 0 || cs_zombie() < 0)
 		_exit(1);
-	if (cs_clone_vm() < 0)
-		_exit(1);
-	z = fork();
-	if (z < 0)
-		_exit(1);
-	if (!z)
-		_exit(0);
-	/* Wait until it is a zombie, and leave it one. */
-	if (waitid(P_PID, z, &si, WEXITED | WNOWAIT))
-		_exit(1);
-
-	/*
-	 * After the forks, so that only R maps them: private file pages (so
-	 * that private and anon_private differ) and zero pages.
-	 */
-	fd = memfd_create("cowstat-cli", 0);
-	if (fd < 0 || ftruncate(fd, 8 * ps))
-		_exit(1);
-	f = mmap(NULL, 8 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	zero = cs_region(4, 0);
-	if (f == MAP_FAILED || !zero)
-		_exit(1);
-	cs_touch(f, 0, 8, 5);
-	for (i = 0; i < 4; i++)
-		sum += *(volatile char *)(zero + i * ps);
-	if (sum)
+	/* After the forks: file and zero pages that only R maps. */
+	if (cs_map_file_and_zero(8, 4, 5))
 		_exit(1);
 }
 
@@ -143,87 +113,6 @@ static void unescape(const char *s, char *out, size_t len)
 		}
 	}
 	out[n] = '\0';
-}
-
-/* ---- running the CLI ---- */
-
-struct cli {
-	int status;		/* exit status; 128 + signal when killed */
-	int outfd, errfd;
-	char *out, *err;
-};
-
-/* All that was written to the memfd @fd, which is closed. */
-static char *slurp(int fd)
-{
-	char *buf;
-
-	lseek(fd, 0, SEEK_SET);
-	buf = cs_read_fd(fd);
-	close(fd);
-	return buf;
-}
-
-/*
- * Start the CLI (as @uid unless 0) with the arguments @argv (NULL-ended,
- * without argv[0]); its stdout and stderr go to memfds.  Returns its PID.
- */
-static pid_t start_cli(struct cli *c, uid_t uid, char *const *args)
-{
-	char *argv[16] = { "cowstat" };
-	pid_t pid;
-	int i;
-
-	for (i = 0; i < 14 && args[i]; i++)
-		argv[i + 1] = args[i];
-	c->outfd = memfd_create("cowstat-out", 0);
-	c->errfd = memfd_create("cowstat-err", 0);
-	if (c->outfd < 0 || c->errfd < 0)
-		return -1;
-	pid = fork();
-	if (!pid) {
-		dup2(c->outfd, 1);
-		dup2(c->errfd, 2);
-		if (uid)
-			cs_become(uid, 1);
-		execv(CLI, argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* Wait for the CLI started as @pid; collect its status and output. */
-static int finish_cli(struct cli *c, pid_t pid)
-{
-	int st;
-
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	c->out = slurp(c->outfd);
-	c->err = slurp(c->errfd);
-	return c->out && c->err ? 0 : -1;
-}
-
-/* Run the CLI (as @uid unless 0) with the NULL-terminated arguments. */
-static int run_cli(struct cli *c, uid_t uid, ...)
-{
-	char *args[15];
-	va_list ap;
-	int i = 0;
-
-	va_start(ap, uid);
-	while (i < 14 && (args[i] = va_arg(ap, char *)))
-		i++;
-	args[i] = NULL;
-	va_end(ap);
-	return finish_cli(c, start_cli(c, uid, args));
-}
-
-static void cli_free(struct cli *c)
-{
-	free(c->out);
-	free(c->err);
 }
 
 static int count_lines(const char *s)
@@ -653,8 +542,8 @@ FIXTURE_SETUP(cli)
 {
 	int i, saw_odd = 0, saw_shared = 0, saw_zombie = 0, saw_depth2 = 0, saw_cow = 0;
 
-	if (access(CLI, X_OK))
-		SKIP(return, CLI " is not installed (the VM runner copies tools/cowstat there)");
+	if (access(CS_CLI, X_OK))
+		SKIP(return, CS_CLI " is not installed (the VM runner copies tools/cowstat there)");
 	self->root = cs_spawn(build_tree, NULL);
 	ASSERT_LT(0, self->root);
 	snprintf(self->arg, sizeof(self->arg), "%d", self->root);
@@ -691,7 +580,7 @@ FIXTURE_TEARDOWN(cli)
 	cs_select(1);
 }
 
-/* Nothing in the tree moved while the CLI read it. */
+/* Nothing in the tree moved while the CS_CLI read it. */
 static void still_same(struct __test_metadata *_metadata, FIXTURE_DATA(cli) *self)
 {
 	struct dfs now;
@@ -703,7 +592,7 @@ static void still_same(struct __test_metadata *_metadata, FIXTURE_DATA(cli) *sel
 	dfs_free(&now);
 }
 
-static void expect_ok_run(struct __test_metadata *_metadata, struct cli *c)
+static void expect_ok_run(struct __test_metadata *_metadata, struct cs_cli *c)
 {
 	EXPECT_EQ(0, c->status) TH_LOG("stderr: %s", c->err);
 	EXPECT_STREQ("", c->err);
@@ -711,11 +600,11 @@ static void expect_ok_run(struct __test_metadata *_metadata, struct cli *c)
 
 TEST_F(cli, json_equals_debugfs)
 {
-	struct cli c;
+	struct cs_cli c;
 	struct js *doc;
 	char err[128];
 
-	ASSERT_EQ(0, run_cli(&c, 0, "--json", self->arg, NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, 0, 0, "--json", self->arg, NULL));
 	expect_ok_run(_metadata, &c);
 	doc = js_parse(c.out, err, sizeof(err));
 	ASSERT_NE(NULL, doc) TH_LOG("not JSON: %s", err);
@@ -723,16 +612,16 @@ TEST_F(cli, json_equals_debugfs)
 		TH_LOG("%s\n%s\n%s\n%s", self->why, c.out, self->d.tree, self->d.summary);
 	still_same(_metadata, self);
 	js_free(doc);
-	cli_free(&c);
+	cs_cli_free(&c);
 }
 
 TEST_F(cli, json_vmas_equal_debugfs)
 {
-	struct cli c;
+	struct cs_cli c;
 	struct js *doc;
 	char err[128];
 
-	ASSERT_EQ(0, run_cli(&c, 0, "--vmas", "--json", self->arg, NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, 0, 0, "--vmas", "--json", self->arg, NULL));
 	expect_ok_run(_metadata, &c);
 	doc = js_parse(c.out, err, sizeof(err));
 	ASSERT_NE(NULL, doc) TH_LOG("not JSON: %s", err);
@@ -742,60 +631,60 @@ TEST_F(cli, json_vmas_equal_debugfs)
 		TH_LOG("%s\n%s\n%s", self->why, c.out, self->d.vmas);
 	still_same(_metadata, self);
 	js_free(doc);
-	cli_free(&c);
+	cs_cli_free(&c);
 }
 
 TEST_F(cli, table_in_pages_equals_debugfs)
 {
-	struct cli c;
+	struct cs_cli c;
 
-	ASSERT_EQ(0, run_cli(&c, 0, "--pages", self->arg, NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, 0, 0, "--pages", self->arg, NULL));
 	expect_ok_run(_metadata, &c);
 	EXPECT_TRUE(table_matches(c.out, &self->d, 1, self->why, sizeof(self->why)))
 		TH_LOG("%s\n%s\n%s", self->why, c.out, self->d.tree);
 	still_same(_metadata, self);
-	cli_free(&c);
+	cs_cli_free(&c);
 }
 
 TEST_F(cli, table_in_sizes_equals_debugfs)
 {
-	struct cli c;
+	struct cs_cli c;
 
-	ASSERT_EQ(0, run_cli(&c, 0, self->arg, NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, 0, 0, self->arg, NULL));
 	expect_ok_run(_metadata, &c);
 	EXPECT_TRUE(table_matches(c.out, &self->d, 0, self->why, sizeof(self->why)))
 		TH_LOG("%s\n%s\n%s", self->why, c.out, self->d.tree);
 	still_same(_metadata, self);
-	cli_free(&c);
+	cs_cli_free(&c);
 }
 
 TEST_F(cli, prometheus_equals_debugfs)
 {
-	struct cli c;
+	struct cs_cli c;
 
-	ASSERT_EQ(0, run_cli(&c, 0, "--prometheus", self->arg, NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, 0, 0, "--prometheus", self->arg, NULL));
 	expect_ok_run(_metadata, &c);
 	EXPECT_TRUE(prom_matches(c.out, &self->d, self->why, sizeof(self->why)))
 		TH_LOG("%s\n%s\n%s", self->why, c.out, self->d.tree);
 	still_same(_metadata, self);
-	cli_free(&c);
+	cs_cli_free(&c);
 }
 
 /* A failure: status @status, nothing on stdout, one "cowstat: " line on stderr. */
-static void expect_error(struct __test_metadata *_metadata, struct cli *c, int status,
+static void expect_error(struct __test_metadata *_metadata, struct cs_cli *c, int status,
 			 const char *word)
 {
 	EXPECT_EQ(status, c->status) TH_LOG("stderr: %s", c->err);
 	EXPECT_STREQ("", c->out);
 	EXPECT_EQ(0, strncmp(c->err, "cowstat: ", 9)) TH_LOG("stderr: %s", c->err);
 	EXPECT_NE(NULL, strstr(c->err, word)) TH_LOG("no '%s' in: %s", word, c->err);
-	cli_free(c);
+	cs_cli_free(c);
 }
 
 TEST(no_such_pid_exits_3)
 {
 	char arg[16];
-	struct cli c;
+	struct cs_cli c;
 	pid_t gone = fork();
 
 	ASSERT_LE(0, gone);
@@ -803,32 +692,32 @@ TEST(no_such_pid_exits_3)
 		_exit(0);
 	waitpid(gone, NULL, 0);
 	snprintf(arg, sizeof(arg), "%d", gone);
-	ASSERT_EQ(0, run_cli(&c, 0, arg, NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, 0, 0, arg, NULL));
 	EXPECT_EQ(1, count_lines(c.err));
 	expect_error(_metadata, &c, 3, arg);
-	ASSERT_EQ(0, run_cli(&c, 0, "--json", arg, NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, 0, 0, "--json", arg, NULL));
 	EXPECT_EQ(1, count_lines(c.err));
 	expect_error(_metadata, &c, 3, arg);
 }
 
 TEST(process_of_another_user_exits_4)
 {
-	struct cli c;
+	struct cs_cli c;
 
-	ASSERT_EQ(0, run_cli(&c, USER, "1", NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, USER, 0, "1", NULL));
 	EXPECT_EQ(1, count_lines(c.err));
 	expect_error(_metadata, &c, 4, "permission denied");
 }
 
 TEST(bad_option_exits_64)
 {
-	struct cli c;
+	struct cs_cli c;
 
-	ASSERT_EQ(0, run_cli(&c, 0, "--no-such-option", "1", NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, 0, 0, "--no-such-option", "1", NULL));
 	expect_error(_metadata, &c, 64, "no-such-option");
-	ASSERT_EQ(0, run_cli(&c, 0, "--watch", "-1", "1", NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, 0, 0, "--watch", "-1", "1", NULL));
 	expect_error(_metadata, &c, 64, "-1");
-	ASSERT_EQ(0, run_cli(&c, 0, "12x", NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, 0, 0, "12x", NULL));
 	expect_error(_metadata, &c, 64, "12x");
 }
 
@@ -862,12 +751,12 @@ TEST(unprivileged_user_sees_its_own_processes_only)
 	char arg[16], err[128], why[256], old[32];
 	int i, j, permitted = 0;
 	struct dfs d;
-	struct cli c;
+	struct cs_cli c;
 	struct js *doc;
 	pid_t root;
 
-	if (access(CLI, X_OK))
-		SKIP(return, CLI " is not installed");
+	if (access(CS_CLI, X_OK))
+		SKIP(return, CS_CLI " is not installed");
 	root = cs_spawn(user_tree, NULL);
 	ASSERT_LT(0, root);
 	snprintf(arg, sizeof(arg), "%d", root);
@@ -875,7 +764,7 @@ TEST(unprivileged_user_sees_its_own_processes_only)
 	ASSERT_EQ(4, d.nr_rows);
 	/* The ptrace-read rule applies only with unprivileged_read on. */
 	ASSERT_EQ(0, cs_param_set("unprivileged_read", "Y", old));
-	ASSERT_EQ(0, run_cli(&c, USER, "--json", arg, NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, USER, 0, "--json", arg, NULL));
 	cs_param_set("unprivileged_read", old, NULL);
 	EXPECT_EQ(0, c.status) TH_LOG("stderr: %s", c.err);
 	doc = js_parse(c.out, err, sizeof(err));
@@ -913,7 +802,7 @@ TEST(unprivileged_user_sees_its_own_processes_only)
 	/* R' and its uid 1000 dumpable child. */
 	EXPECT_EQ(2, permitted);
 	js_free(doc);
-	cli_free(&c);
+	cs_cli_free(&c);
 	for (i = 0; i < d.nr_rows; i++)
 		kill(d.rows[i].pid, SIGKILL);
 	cs_reap(root);
@@ -921,7 +810,7 @@ TEST(unprivileged_user_sees_its_own_processes_only)
 	cs_select(1);
 }
 
-/* What the running CLI has written so far (pread: its offset stays). */
+/* What the running CS_CLI has written so far (pread: its offset stays). */
 static char *peek(int fd)
 {
 	struct stat st;
@@ -949,7 +838,7 @@ static int count_str(const char *s, const char *needle)
 	return n;
 }
 
-/* Wait (up to 60 s) until the CLI's output holds @n totals rows. */
+/* Wait (up to 60 s) until the CS_CLI's output holds @n totals rows. */
 static int wait_samples(int fd, int n)
 {
 	int i, have = 0;
@@ -977,12 +866,12 @@ TEST(watch_shows_cow_breaks_as_they_happen)
 	int go[2], done[2], nr, samples = 0, rates = 0;
 	long long first = -1, last = -1, sum = 0;
 	const char *line;
-	struct cli c;
+	struct cs_cli c;
 	pid_t w, cli;
 	char *r, x;
 
-	if (access(CLI, X_OK))
-		SKIP(return, CLI " is not installed");
+	if (access(CS_CLI, X_OK))
+		SKIP(return, CS_CLI " is not installed");
 	r = cs_region(64, 0);
 	ASSERT_NE(NULL, r);
 	cs_touch(r, 0, 64, 1);
@@ -1002,7 +891,7 @@ TEST(watch_shows_cow_breaks_as_they_happen)
 	}
 	snprintf(arg, sizeof(arg), "%d", getpid());
 	snprintf(pidw, sizeof(pidw), "%d", w);
-	cli = start_cli(&c, 0, args);
+	cli = cs_cli_start(&c, 0, 0, args);
 	ASSERT_LT(0, cli);
 	ASSERT_LE(2, wait_samples(c.outfd, 2));
 	ASSERT_EQ(1, write(go[1], "x", 1));
@@ -1011,7 +900,7 @@ TEST(watch_shows_cow_breaks_as_they_happen)
 	nr = wait_samples(c.outfd, 1);
 	nr = wait_samples(c.outfd, nr + 2);
 	kill(cli, SIGINT);
-	ASSERT_EQ(0, finish_cli(&c, cli));
+	ASSERT_EQ(0, cs_cli_finish(&c, cli));
 	EXPECT_EQ(0, c.status) TH_LOG("stderr: %s", c.err);
 	EXPECT_STREQ("", c.err);
 
@@ -1049,7 +938,7 @@ TEST(watch_shows_cow_breaks_as_they_happen)
 	EXPECT_EQ(24, last - first) TH_LOG("%s", c.out);
 	EXPECT_EQ(24, sum);
 	EXPECT_LE(1, rates);
-	cli_free(&c);
+	cs_cli_free(&c);
 	kill(w, SIGKILL);
 	waitpid(w, NULL, 0);
 }
@@ -1058,15 +947,15 @@ TEST(watch_shows_cow_breaks_as_they_happen)
 TEST(module_not_loaded_exits_2)
 {
 	const char *ko = getenv("COWSTAT_KO");
-	struct cli c;
+	struct cs_cli c;
 	int fd, ret;
 
 	if (!ko)
 		SKIP(return, "COWSTAT_KO does not name cowstat.ko, so it could not be loaded again");
-	if (access(CLI, X_OK))
-		SKIP(return, CLI " is not installed");
+	if (access(CS_CLI, X_OK))
+		SKIP(return, CS_CLI " is not installed");
 	ASSERT_EQ(0, syscall(SYS_delete_module, "cowstat", O_NONBLOCK)) TH_LOG("%s", strerror(errno));
-	ret = run_cli(&c, 0, "1", NULL);
+	ret = cs_cli_run(&c, 0, 0, "1", NULL);
 	fd = open(ko, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, syscall(SYS_finit_module, fd, "", 0)) TH_LOG("%s", strerror(errno));
@@ -1076,9 +965,9 @@ TEST(module_not_loaded_exits_2)
 	expect_error(_metadata, &c, 2, "not loaded");
 
 	/* And it works again. */
-	ASSERT_EQ(0, run_cli(&c, 0, "--json", "1", NULL));
+	ASSERT_EQ(0, cs_cli_run(&c, 0, 0, "--json", "1", NULL));
 	EXPECT_EQ(0, c.status) TH_LOG("stderr: %s", c.err);
-	cli_free(&c);
+	cs_cli_free(&c);
 }
 
 TEST_HARNESS_MAIN

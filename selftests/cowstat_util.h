@@ -373,6 +373,46 @@ static inline int cs_wait_zombie(pid_t pid)
 }
 
 /*
+ * A child that exits at once and is left a zombie (a no_mm row of the
+ * tree): its PID, or -1.
+ */
+static inline pid_t cs_zombie(void)
+{
+	pid_t z = fork();
+
+	if (!z)
+		_exit(0);
+	if (z < 0 || cs_wait_zombie(z))
+		return -1;
+	return z;
+}
+
+/*
+ * Pages that only the caller maps, when called after its forks: @nr_file
+ * pages of a shared memfd, written with @val (file pages, so that private
+ * and anon_private differ), and @nr_zero never-written anonymous pages
+ * that are read (zero pages).  Returns 0, or -1.
+ */
+static inline int cs_map_file_and_zero(size_t nr_file, size_t nr_zero, char val)
+{
+	size_t ps = getpagesize(), i;
+	char *f, *zero;
+	int fd, sum = 0;
+
+	fd = memfd_create("cowstat-file", 0);
+	if (fd < 0 || ftruncate(fd, nr_file * ps))
+		return -1;
+	f = mmap(NULL, nr_file * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	zero = cs_region(nr_zero, 0);
+	if (f == MAP_FAILED || !zero)
+		return -1;
+	cs_touch(f, 0, nr_file, val);
+	for (i = 0; i < nr_zero; i++)
+		sum += *(volatile char *)(zero + i * ps);
+	return sum ? -1 : 0;
+}
+
+/*
  * A writer of the walked mm, for the yield tests: it maps and unmaps a page
  * again and again (each mmap() takes mmap_lock for write) and counts them,
  * so that a test counts what got through a walk instead of timing it.
