@@ -174,13 +174,7 @@ watch_signal() {
 	"$fake" --watch 0.1 --pages 100 >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	sleep 0.8
-	kill "-$1" "$pid"
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid"
+	stop "$pid" "$1"
 	rc=$?
 	{ echo "status $rc; stdout:"; head -n 40 "$tmp/out"; echo "stderr:"; cat "$tmp/err"; } \
 		>"$tmp/log"

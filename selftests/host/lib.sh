@@ -26,3 +26,15 @@ skip() {
 	n=$((n + 1))
 	echo "ok $n $1 # SKIP $2"
 }
+
+# stop PID SIG: send SIG to the background job PID and give it 5 s to end
+# (then SIGKILL); returns its exit status.
+stop() {
+	kill "-$2" "$1"
+	for _ in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1"
+}

@@ -57,13 +57,7 @@ record() {
 	sleep 0.55
 	check_lines "$tmp/rec.jsonl" 3 >"$tmp/mid.log" 2>&1 && mid=0
 	sleep 0.3
-	kill "-$1" "$bg"
-	for _ in $(seq 50); do
-		kill -0 "$bg" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$bg" 2>/dev/null
-	wait "$bg"
+	stop "$bg" "$1"
 	rc=$?
 	bg=
 	{ echo "status $rc; while running:"; cat "$tmp/mid.log"; echo "stdout:"; cat "$tmp/out"

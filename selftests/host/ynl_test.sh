@@ -6,54 +6,31 @@
 # schema, or generated files that no longer match the spec, are caught.
 # And a count field added to the spec of a copy of the tree, with nothing
 # else edited, reaches every output of the CLI and builds into the module.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib.sh"
 spec=$top/Documentation/netlink/specs/cowstat.yaml
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 fails=0
 
-expect() {	# expect NAME WANT_RC CMD...
+# expect NAME WANT_RC CMD...: CMD succeeds (WANT_RC 0) or fails (else);
+# its output is left in $tmp/out.
+expect() {
 	local name=$1 want=$2 rc
 	shift 2
-	n=$((n + 1))
 	"$@" >"$tmp/out" 2>&1
 	rc=$?
-	if { [ "$want" = 0 ] && [ $rc -eq 0 ]; } || { [ "$want" != 0 ] && [ $rc -ne 0 ]; }; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name # exit $rc"
-		sed 's/^/# /' "$tmp/out" | tail -5
-		fails=$((fails + 1))
-	fi
+	echo "exit $rc" >>"$tmp/out"
+	if [ "$want" = 0 ]; then [ $rc -eq 0 ]; else [ $rc -ne 0 ]; fi
+	result $? "$name" "$tmp/out"
 }
 
-# check RC NAME LOG: one TAP line from a status
-check() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		sed 's/^/# /' "$3" | tail -10
-		fails=$((fails + 1))
-	fi
-}
-
-# stale WHAT FILE...: the check failed, naming exactly these files as stale
+# stale WHAT FILE...: the check failed, naming each of these files as stale
 stale() {
-	local what=$1 f
+	local what=$1 f missing=
 	shift
-	n=$((n + 1))
 	for f in "$@"; do
-		grep -q "ynl: ./$f does not match" "$tmp/out" || {
-			echo "not ok $n $what: $f not reported stale"
-			sed 's/^/# /' "$tmp/out" | grep '^# ynl' | tail -5
-			fails=$((fails + 1))
-			return
-		}
+		grep -q "ynl: ./$f does not match" "$tmp/out" || missing="$missing $f"
 	done
-	echo "ok $n $what: $* reported stale"
+	grep '^ynl' "$tmp/out" >"$tmp/stale.log"
+	[ -z "$missing" ]
+	result $? "$what: $* reported stale${missing:+ (not:$missing)}" "$tmp/stale.log"
 }
 
 expect spec_validates_and_generated_files_match 0 "$top/scripts/ynl.sh" check
@@ -85,7 +62,7 @@ mkdir -p "$tmp/o/uapi/linux"
 expect doc_with_a_backslash_is_refused 1 env COWSTAT_YNL_SPEC="$tmp/baddoc.yaml" \
 	COWSTAT_YNL_OUT="$tmp/o" "$top/scripts/ynl.sh" gen
 grep -q 'mlocked needs a doc' "$tmp/out" && grep -q 'doc: of rss, a\\b pages' "$tmp/baddoc.yaml"
-check $? "the refusal names the field" "$tmp/out"
+result $? "the refusal names the field" "$tmp/out"
 
 # ... and, generated, it is a field everywhere with no other edit: in a copy
 # of the tree where only the spec changed and `scripts/ynl.sh gen` ran, the
@@ -107,7 +84,7 @@ expect "copy: the netlink parser's tests pass, the new field too" 0 "$new/tools/
 
 "$new/tools/cowstat" --list-fields >"$tmp/out" 2>&1
 grep -A1 -x thp "$tmp/out" | grep -qx mlocked
-check $? "copy: --list-fields names mlocked after thp" "$tmp/out"
+result $? "copy: --list-fields names mlocked after thp" "$tmp/out"
 
 COWSTAT_FAKE=tree "$new/tools/tests/cli_fake_test" --json 100 >"$tmp/json" 2>&1
 python3 - "$tmp/json" >"$tmp/out" 2>&1 <<'PY'
@@ -118,7 +95,7 @@ for row in d['processes'][:1] + [d['totals']]:
     assert keys[keys.index('thp') + 1] == 'mlocked', keys
     assert row['mlocked'] == 0, row
 PY
-check $? "copy: --json has mlocked after thp, in a row and the totals" "$tmp/out"
+result $? "copy: --json has mlocked after thp, in a row and the totals" "$tmp/out"
 
 COWSTAT_FAKE=tree "$new/tools/tests/cli_fake_test" --prometheus 100 >"$tmp/prom" 2>&1
 grep -qx "# HELP cowstat_mlocked_bytes $doc, in bytes" "$tmp/prom" &&
@@ -127,14 +104,14 @@ grep -qx "# HELP cowstat_mlocked_bytes $doc, in bytes" "$tmp/prom" &&
 	grep -qx "# HELP cowstat_tree_mlocked_pages $doc, in pages (deprecated: see the _bytes metric)" \
 		"$tmp/prom" &&
 	grep -qx 'cowstat_tree_mlocked_bytes{root="100"} 0' "$tmp/prom"
-check $? "copy: --prometheus has mlocked, with its doc as HELP" "$tmp/prom"
+result $? "copy: --prometheus has mlocked, with its doc as HELP" "$tmp/prom"
 
 PATH=$new/tools:$PATH bash --norc --noprofile -c '
 	source "$1" || exit 1
 	COMP_WORDS=(cowstat --sort ml); COMP_CWORD=2
 	_cowstat && echo "${COMPREPLY[*]}"' _ "$new/tools/completion/cowstat" >"$tmp/out" 2>&1
 grep -qx mlocked "$tmp/out"
-check $? "copy: the bash completion offers --sort mlocked" "$tmp/out"
+result $? "copy: the bash completion offers --sort mlocked" "$tmp/out"
 
 kver=
 for d in /lib/modules/6.12*-cloud-amd64/build; do
@@ -145,10 +122,9 @@ if [ -n "$kver" ]; then
 	# cs_field_names[], debugfs's column names and summary keys
 	strings "$new/build/$kver/cowstat.ko" >"$tmp/out" 2>&1
 	grep -qx mlocked "$tmp/out"
-	check $? "copy: the module names the field (debugfs's columns)" "$tmp/out"
+	result $? "copy: the module names the field (debugfs's columns)" "$tmp/out"
 else
-	n=$((n + 1))
-	echo "ok $n copy: the module builds # SKIP no 6.12 cloud kernel headers"
+	skip "copy: the module builds" "no 6.12 cloud kernel headers"
 fi
 
 # A request attribute taken from the dump: the generated policy changes.

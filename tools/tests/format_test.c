@@ -460,11 +460,17 @@ static const char table_sort_pid[] =
 "   12   1    -      -       -          -    -    - -     b\n"
 "total   3    -      -       -          -    -    -       3 processes, unique -, saved -\n";
 
+/* A row of @t with rss 1 and every other count unavailable. */
+static void rss_row(struct cs_tree *t, uint32_t pid, uint32_t ppid, uint32_t depth,
+		    const char *comm)
+{
+	cs_set(&fx_proc(t, pid, ppid, depth, comm, 0, NULL)->c, CS_RSS, 1);
+}
+
 static void test_sort_table(void)
 {
 	struct cs_fmt fmt = { .pages = true, .sort = CS_SORT_FIELD(CS_COW_BROKEN) };
 	struct cs_tree t, d = { .root = 9, .page_size = 4096 };
-	struct cs_proc *p;
 	char *out;
 
 	fixture(&t);
@@ -511,12 +517,9 @@ static void test_sort_table(void)
 	free(out);
 	cs_tree_free(&t);
 
-	p = fx_proc(&d, 9, 1, 0, "a", 0, NULL);
-	cs_set(&p->c, CS_RSS, 1);
-	p = fx_proc(&d, 12, 9, 1, "b", 0, NULL);
-	cs_set(&p->c, CS_RSS, 1);
-	p = fx_proc(&d, 3, 12, 2, "c", 0, NULL);
-	cs_set(&p->c, CS_RSS, 1);
+	rss_row(&d, 9, 1, 0, "a");
+	rss_row(&d, 12, 9, 1, "b");
+	rss_row(&d, 3, 12, 2, "c");
 	cs_set(&d.totals, CS_RSS, 3);
 	d.processes = 3;
 	d.have_totals = true;
@@ -531,7 +534,6 @@ static void test_table(void)
 {
 	struct cs_fmt fmt = { 0 };
 	struct cs_tree t, d = { .root = 1, .page_size = 4096 };
-	struct cs_proc *p;
 	char *out;
 
 	fixture(&t);
@@ -550,12 +552,9 @@ static void test_table(void)
 	cs_tree_free(&t);
 
 	/* Odd data: a totals message without unique/saved, processes 1. */
-	p = fx_proc(&d, 1, 0, 0, "init", 0, NULL);
-	cs_set(&p->c, CS_RSS, 1);
-	p = fx_proc(&d, 17, 16, 16, "d16", 0, NULL);
-	cs_set(&p->c, CS_RSS, 1);
-	p = fx_proc(&d, 18, 17, 17, "d17", 0, NULL);
-	cs_set(&p->c, CS_RSS, 1);
+	rss_row(&d, 1, 0, 0, "init");
+	rss_row(&d, 17, 16, 16, "d16");
+	rss_row(&d, 18, 17, 17, "d17");
 	cs_set(&d.totals, CS_RSS, 2);
 	d.processes = 1;
 	d.have_totals = true;
