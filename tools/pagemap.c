@@ -628,14 +628,22 @@ static void ksm_from_smaps(const char *dir, struct cs_proc *p, uint64_t ps)
 	free(s);
 }
 
-/* The fields this backend knows: all of a VMA's but cow_broken. */
+/*
+ * The page fields this backend computes.  Any other (cow_broken, and a
+ * field added to the spec until it is computed here) stays unavailable,
+ * never 0.
+ */
+static const enum cs_field pm_fields[] = {
+	CS_RSS, CS_ANON, CS_FILE, CS_SHARED, CS_PRIVATE, CS_ANON_SHARED, CS_ANON_PRIVATE,
+	CS_SWAP, CS_ZERO, CS_KSM, CS_THP,
+};
+
 static void mark_page_fields(struct cs_counts *c)
 {
-	int f;
+	size_t i;
 
-	for (f = 0; f < CS_NR_PAGE_FIELDS; f++)
-		if (f != CS_COW_BROKEN)
-			c->have |= 1u << f;
+	for (i = 0; i < ARRAY_SIZE(pm_fields); i++)
+		c->have |= 1u << pm_fields[i];
 }
 
 /*

@@ -219,6 +219,13 @@ done
 echo "missing:$missing" >"$tmp/log"
 [ -z "$missing" ]
 result $? "the man page documents every option and exit status" "$tmp/log"
+missing=
+for f in $("$cli" --list-fields); do
+	grep -qx "\\.B $f" "$tools/cowstat.8" || missing="$missing $f"
+done
+echo "missing:$missing" >"$tmp/log"
+[ -z "$missing" ]
+result $? "the man page describes every field of --list-fields" "$tmp/log"
 
 # Kernel style, as far as a grep can tell: lines of at most 100 columns,
 # tabs for indentation, no trailing white space.

@@ -106,6 +106,21 @@ grep -qx "# HELP cowstat_mlocked_bytes $doc, in bytes" "$tmp/prom" &&
 	grep -qx 'cowstat_tree_mlocked_bytes{root="100"} 0' "$tmp/prom"
 result $? "copy: --prometheus has mlocked, with its doc as HELP" "$tmp/prom"
 
+# The pagemap backend does not compute it: unavailable there, never 0.
+if [ "$(id -u)" -eq 0 ] && [ -r /proc/kpagecount ]; then
+	"$new/tools/cowstat" --backend=pagemap --json $$ >"$tmp/json" 2>&1
+	python3 - "$tmp/json" >"$tmp/out" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for row in d['processes'] + [d['totals']]:
+    assert 'mlocked' in row and row['mlocked'] is None, row
+assert d['totals']['rss'], d['totals']
+PY
+	result $? "copy: --backend=pagemap shows mlocked unavailable (null)" "$tmp/out"
+else
+	skip "copy: --backend=pagemap shows mlocked unavailable (null)" "not root"
+fi
+
 PATH=$new/tools:$PATH bash --norc --noprofile -c '
 	source "$1" || exit 1
 	COMP_WORDS=(cowstat --sort ml); COMP_CWORD=2

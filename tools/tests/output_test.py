@@ -8,6 +8,7 @@ Prints TAP.
 """
 import codecs
 import json
+import os
 import re
 import subprocess
 import sys
@@ -53,9 +54,26 @@ ODD = [b'with space', b'quote"d', b'back\\slash', b'new\nline\ttab\r',
        b'\x01\x1b[31m\x7f', b'caf\xc3\xa9 \xe2\x82\xac', b'bad\xff\xfe',
        b'\xc0\xaf\xed\xa0\x80', b'trunc\xe2\x82']
 
-FIELDS = ['rss', 'anon', 'file', 'shared', 'private', 'anon_shared',
-          'anon_private', 'cow_broken', 'swap', 'zero', 'ksm', 'thp',
-          'cow_faults', 'skipped_vmas']
+
+
+def doc_fields():
+    """The per-process counts, as the table of cowstat.rst, "What is
+    counted", lists them: the order --json must follow."""
+    rst = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       '../../Documentation/admin-guide/mm/cowstat.rst')
+    fields, borders = [], 0
+    for line in open(rst):
+        if re.match(r'^=+  =+$', line):
+            borders += 1
+        elif borders == 1:
+            m = re.match(r'^``([a-z_]+)``', line)
+            if m:
+                fields.append(m.group(1))
+    return fields
+
+
+FIELDS = doc_fields()
+PAGE_FIELDS = [f for f in FIELDS if f not in ('cow_faults', 'skipped_vmas')]
 
 # JSON ----------------------------------------------------------------------
 
@@ -76,8 +94,10 @@ if doc:
     p = {p['pid']: p for p in doc['processes']}
     ok(list(p[100].keys()) == ['pid', 'ppid', 'depth', 'comm', 'flags', 'mm_shared_with'] + FIELDS,
        'json: field names and order as cowstat.rst, "What is counted"', list(p[100].keys()))
-    ok([p[100][f] for f in FIELDS] ==
-       [4445, 4121, 324, 3214, 1231, 3082, 1039, 5, 0, 0, 0, 0, None, 1],
+    want = {'rss': 4445, 'anon': 4121, 'file': 324, 'shared': 3214, 'private': 1231,
+            'anon_shared': 3082, 'anon_private': 1039, 'cow_broken': 5, 'swap': 0,
+            'zero': 0, 'ksm': 0, 'thp': 0, 'cow_faults': None, 'skipped_vmas': 1}
+    ok({f: p[100].get(f) for f in want} == want,
        'json: counts of 100, cow_faults null', p[100])
     ok(p[101]['cow_faults'] == 7 and p[101]['thp'] == 512 and p[101]['comm'] == 'worker 1',
        'json: 101 values')
@@ -89,11 +109,12 @@ if doc:
        'json: no_mm row: zeros, cow_faults null')
     ok(p[100]['mm_shared_with'] is None and p[100]['flags'] == [], 'json: no flags: [] and null')
     ok('vmas' not in p[100], 'json: no vmas without --vmas')
-    ok(doc['totals'] == {'processes': 5, 'rss': 8695, 'anon': 8240, 'file': 455, 'shared': 6432,
-                         'private': 2263, 'anon_shared': 6169, 'anon_private': 2071,
-                         'cow_broken': 1037, 'swap': 3, 'zero': 2, 'ksm': 0, 'thp': 512,
-                         'cow_faults': 7, 'skipped_vmas': 2, 'unique': 5500, 'saved': 3195},
-       'json: totals', doc['totals'])
+    want = {'processes': 5, 'rss': 8695, 'anon': 8240, 'file': 455, 'shared': 6432,
+            'private': 2263, 'anon_shared': 6169, 'anon_private': 2071,
+            'cow_broken': 1037, 'swap': 3, 'zero': 2, 'ksm': 0, 'thp': 512,
+            'cow_faults': 7, 'skipped_vmas': 2, 'unique': 5500, 'saved': 3195}
+    ok(list(doc['totals']) == ['processes'] + FIELDS + ['unique', 'saved'] and
+       {f: doc['totals'][f] for f in want} == want, 'json: totals', doc['totals'])
 
 out = emit('json-vmas')
 try:
@@ -233,7 +254,8 @@ pages = {(s[0][:-len('_pages')], tuple(sorted(s[1].items()))): s[2]
          for s in samples if s[0].endswith('_pages')}
 nbytes = {(s[0][:-len('_bytes')], tuple(sorted(s[1].items()))): s[2]
           for s in samples if s[0].endswith('_bytes') and s[0] != 'cowstat_page_size_bytes'}
-ok(len(pages) == 4 * 12 + 14 and pages.keys() == nbytes.keys() and
+# the page fields of the four rows with counts, and of the tree with unique and saved
+ok(len(pages) == 5 * len(PAGE_FIELDS) + 2 and pages.keys() == nbytes.keys() and
    all(nbytes[k] == 4096 * v for k, v in pages.items()),
    'prometheus: every _pages sample has a _bytes twin, 4096 times its value',
    sorted(set(pages) ^ set(nbytes)))
