@@ -102,7 +102,8 @@ static inline void cs_cli_free(struct cs_cli *c)
 {
 	free(c->out);
 	free(c->err);
-	c->out = c->err = NULL;
+	c->out = NULL;
+	c->err = NULL;
 }
 
 #endif /* COWSTAT_RUN_H */
