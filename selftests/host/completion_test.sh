@@ -64,6 +64,8 @@ printf '#!/bin/sh\n[ "$1" = --list-fields ] && printf "rss\\nmlocked\\n"\n' >"$t
 chmod +x "$tmp/cowstat"
 case_is "field names from the cowstat typed" "rss mlocked pid" "$tmp/cowstat" --sort ""
 PATH=/usr/bin:/bin case_is "only pid when no cowstat can run" "pid" /nonexistent/cowstat --sort ""
+cp "$tmp/cowstat" "$tmp/other"
+case_is "a command not named cowstat is not run" "$fields" "$tmp/other" --sort ""
 case_is "field names by prefix" "cow_broken cow_faults" cowstat --sort c
 case_is "backends after --backend" "module pagemap" cowstat --backend ""
 case_is "backends after --backend=" "pagemap" cowstat --backend=p
