@@ -36,7 +36,8 @@ result $? "the fake CLI builds" "$tmp/log"
 [ "$fails" -eq 0 ] || { echo "1..$n"; exit 1; }
 
 # The stub cowstat: logs its arguments, fails for $STUB_FAIL_PID as cowstat
-# does for a vanished root, and with $STUB_SLOW pauses in mid-output.
+# does for a vanished root, and with $STUB_GATE pauses in mid-output until
+# the file $STUB_GATE exists (having created $STUB_GATE.half).
 mkdir -p "$tmp/bin" "$tmp/out"
 cat >"$tmp/bin/cowstat" <<EOF
 #!/bin/sh
@@ -46,10 +47,12 @@ if [ "\$2" = "\${STUB_FAIL_PID:-}" ]; then
 	echo "cowstat: no such process: \$2" >&2
 	exit 3
 fi
-if [ -n "\${STUB_SLOW:-}" ]; then
+if [ -n "\${STUB_GATE:-}" ]; then
 	COWSTAT_FAKE=tree "$tools/tests/cli_fake_test" "\$@" >"$tmp/slow.out" || exit
 	head -n 30 "$tmp/slow.out"
-	sleep "\$STUB_SLOW"
+	: >"\$STUB_GATE.half"
+	i=0
+	while [ ! -e "\$STUB_GATE" ] && [ \$i -lt 600 ]; do sleep 0.05; i=\$((i + 1)); done
 	tail -n +31 "$tmp/slow.out"
 	exit
 fi
@@ -127,29 +130,35 @@ else
 	skip "promtool check metrics on the files" "no promtool"
 fi
 
-# Atomic: while a slow cowstat writes, the old file stays whole, and the
-# new one appears whole; never a partial file.
+# Atomic: while cowstat is stopped in mid-output, the old file stays whole;
+# the new one appears whole.  The stub waits at a gate that the test opens
+# after looking, so the look is certain to fall inside the write, however
+# fast or slow the host is.  The new file must be a new inode (renamed
+# into place): a file rewritten in place can be read half-written.
 cp "$tmp/out/cowstat-self.prom" "$tmp/before"
+ino=$(stat -c %i "$tmp/out/cowstat-self.prom")
 printf 'self pid:%s\n' $$ >"$tmp/conf1"
-COWSTAT=$tmp/bin/cowstat STUB_SLOW=1 timeout 30 "$script" -c "$tmp/conf1" -d "$tmp/out" \
+gate=$tmp/gate
+rm -f "$gate" "$gate.half"
+COWSTAT=$tmp/bin/cowstat STUB_GATE=$gate timeout 60 "$script" -c "$tmp/conf1" -d "$tmp/out" \
 	2>"$tmp/stderr" &
 bg=$!
-reads=0 partial=0
-for _ in $(seq 100); do
-	kill -0 "$bg" 2>/dev/null || break
-	if ! cmp -s "$tmp/before" "$tmp/out/cowstat-self.prom"; then
-		tail -n 1 "$tmp/out/cowstat-self.prom" |
-			grep -qx 'cowstat_textfile_success{tree="self"} 1' || partial=$((partial + 1))
-	fi
-	reads=$((reads + 1))
+for _ in $(seq 1200); do
+	[ -e "$gate.half" ] || ! kill -0 "$bg" 2>/dev/null && break
 	sleep 0.05
 done
+during=bad
+[ -e "$gate.half" ] && cmp -s "$tmp/before" "$tmp/out/cowstat-self.prom" && during=whole
+: >"$gate"
 wait "$bg"
 rc=$?
-echo "status $rc, $reads reads while it ran, $partial partial" >"$tmp/log"
-[ "$rc" -eq 0 ] && [ "$reads" -ge 5 ] && [ "$partial" -eq 0 ] &&
+echo "status $rc, old file while cowstat was stopped in mid-output: $during," \
+	"inode $ino before, $(stat -c %i "$tmp/out/cowstat-self.prom") after" >"$tmp/log"
+[ "$rc" -eq 0 ] && [ "$during" = whole ] &&
+	[ "$(stat -c %i "$tmp/out/cowstat-self.prom")" != "$ino" ] &&
+	tail -n 1 "$tmp/out/cowstat-self.prom" | grep -qx 'cowstat_textfile_success{tree="self"} 1' &&
 	cmp -s "$tmp/before" "$tmp/out/cowstat-self.prom" && [ ! -e "$tmp/out/cowstat-pf.prom" ]
-result $? "atomic: no partial file during a slow cowstat; trees gone from the config removed" \
+result $? "atomic: the old file whole while cowstat is stopped in mid-output, the new one whole and renamed into place; trees gone from the config removed" \
 	"$tmp/log"
 
 # A bad config is refused with status 64 before any file is touched.
