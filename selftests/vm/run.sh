@@ -188,14 +188,41 @@ case $kver in
 debug|debug-*) timeout_s=${COWSTAT_VM_TIMEOUT:-5400} ;;
 *) timeout_s=${COWSTAT_VM_TIMEOUT:-3600} ;;
 esac
+# Each test binary's wall time as the host sees it, for the time budget of
+# make check (README, "Tests"): "# BINARY took Ns" after the runner's result
+# line for BINARY, a TAP comment that selftests/vm/tap-count.awk ignores.
+# Line by line (bash's read and echo do not buffer), so the console still
+# streams.  The times also go to $work/times, "SECONDS BINARY" a line.
+times=$work/times
+: >"$times"
+time_binaries() {
+	local line prog="" start=0 t
+	while IFS= read -r line || [ -n "$line" ]; do
+		printf '%s\n' "$line"
+		case $line in
+		"# selftests: "*)
+			prog=${line##* } start=$SECONDS ;;
+		"ok "*" selftests: "*|"not ok "*" selftests: "*)
+			[ -n "$prog" ] || continue
+			t=$((SECONDS - start))
+			echo "# $prog took ${t}s"
+			echo "$t $prog" >>"$times"
+			prog="" ;;
+		esac
+	done
+	[ -z "$prog" ] || echo "# $prog did not finish after $((SECONDS - start))s"
+}
+
 echo "# vm $kver: booting $(basename "$image") ($mode)"
+vm_start=$SECONDS
 timeout "$timeout_s" qemu-system-x86_64 -m "${COWSTAT_VM_MEM:-2048}" -smp 2 -cpu max \
 	-display none -no-reboot -monitor none \
 	-serial stdio -serial "file:$klog" \
 	-kernel "$image" -initrd "$work/initrd.gz" \
 	-append "console=ttyS1 panic=-1 loglevel=7 transparent_hugepage=madvise no_timer_check watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=60" \
-	</dev/null | stdbuf -oL tr -d '\r' | tee "$console"
+	</dev/null | stdbuf -oL tr -d '\r' | time_binaries | tee "$console"
 qemu_rc=${PIPESTATUS[0]}
+echo "# vm $kver: the VM ran for $((SECONDS - vm_start))s"
 
 [ "$mode" = test ] || { grep -q '^COWSTAT-VM-DONE' "$console"; exit $?; }
 
