@@ -168,7 +168,7 @@ echo "$mode" >"$root/etc/cowstat-mode"
 # messages there, the same checks.  COWSTAT_VM_ENV="NAME=VALUE ..." adds
 # or overrides (COWSTAT_VM_ENV=COWSTAT_STRESS_SECS=60: the full storm).
 case $kver in
-debug|debug-*) guest_env="COWSTAT_STRESS_SECS=20 COWSTAT_FUZZ_MSGS=25000" ;;
+debug|debug-*) guest_env="COWSTAT_STRESS_SECS=20 COWSTAT_FUZZ_MSGS=25000 COWSTAT_FUZZ_WRITES=2500" ;;
 *) guest_env="" ;;
 esac
 declare -A genv=()
