@@ -15,7 +15,8 @@
 # (build/kernel/debug-X.Y), and "debug" is debug-6.12.  The counts are written to
 # build/vm/KVER/result as "passed failed skipped".  "bench" runs
 # bench/cowstat_bench instead of the tests (make bench, bench/run.sh).
-# COWSTAT_VM_MEM sets the guest's memory in MiB (default 2048).
+# COWSTAT_VM_MEM sets the guest's memory in MiB (default 2048);
+# COWSTAT_VM_ENV="NAME=VALUE ..." the tests' environment (see below).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
