@@ -177,6 +177,10 @@ for k in "$k61" "$k612" "$k612rt" $debugs; do
 		result 1 "VM run on $k produced no result"
 	fi
 	echo "# VM suite on $k took $((SECONDS - start))s"
+	# Where the time went (run.sh times each binary; README, "Tests").
+	[ -s "build/vm/$k/times" ] &&
+		echo "# slowest on $k: $(grep -v ':' "build/vm/$k/times" | sort -rn | head -n 5 |
+			awk '{ printf "%s%s %ss", (NR > 1 ? ", " : ""), $2, $1 }')"
 done
 
 finish

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A storm: readers walk one tree in parallel through debugfs (tree, vmas,
- * summary) for 60 seconds while the tree forks and exits, execs, creates
+ * summary) for 60 seconds (COWSTAT_STRESS_SECS; the VM runner shortens it on
+ * the debug kernels) while the tree forks and exits, execs, creates
  * and ends threads, mmaps, munmaps, mremaps (moving and growing),
  * mprotects (splitting and merging VMAs), madvises (DONTNEED, HUGEPAGE,
  * NOHUGEPAGE, COLLAPSE, MERGEABLE with ksmd running, PAGEOUT to zram swap)
@@ -23,6 +24,11 @@
 #include "kselftest_harness.h"
 #include "cowstat_pagemap.h"
 
+/*
+ * The storm's length; COWSTAT_STRESS_SECS sets another (selftests/vm/run.sh
+ * passes a shorter one to the KASAN/lockdep kernels, whose suites are most
+ * of make check's time).
+ */
 #define STORM_SECONDS	60
 #define WORKERS		3
 #define READERS		2
@@ -41,6 +47,13 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double storm_seconds(void)
+{
+	const char *s = getenv("COWSTAT_STRESS_SECS");
+
+	return s && atof(s) > 0 ? atof(s) : STORM_SECONDS;
 }
 
 /* ---- the tree: runs in the exec'd root and its descendants ---- */
@@ -544,7 +557,7 @@ TEST_F_TIMEOUT(storm, readers_during_a_storm_then_oracle, 600)
 	pthread_t t[READERS], compactor;
 	char env[64], c, v[64], *tree, *vmas, *summary;
 	const char *line;
-	double t0;
+	double t0, secs = storm_seconds();
 
 	ASSERT_EQ(0, pipe(cmd));
 	ASSERT_EQ(0, pipe(ack));
@@ -567,7 +580,7 @@ TEST_F_TIMEOUT(storm, readers_during_a_storm_then_oracle, 600)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, reader_main, &rd));
 	ASSERT_EQ(0, pthread_create(&compactor, NULL, compactor_main, &rd));
 	t0 = now();
-	while (now() - t0 < STORM_SECONDS)
+	while (now() - t0 < secs)
 		sleep(1);
 	rd.stop = 1;
 	for (i = 0; i < READERS; i++)

@@ -15,7 +15,8 @@
 # (build/kernel/debug-X.Y), and "debug" is debug-6.12.  The counts are written to
 # build/vm/KVER/result as "passed failed skipped".  "bench" runs
 # bench/cowstat_bench instead of the tests (make bench, bench/run.sh).
-# COWSTAT_VM_MEM sets the guest's memory in MiB (default 2048).
+# COWSTAT_VM_MEM sets the guest's memory in MiB (default 2048);
+# COWSTAT_VM_ENV="NAME=VALUE ..." the tests' environment (see below).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -161,6 +162,26 @@ cp selftests/vm/init "$root/init"
 chmod +x "$root/init"
 echo "$mode" >"$root/etc/cowstat-mode"
 
+# The long tests' lengths (README, "Tests"), through the environment that
+# init gives the tests.  The stock kernels run them as written.  On the
+# KASAN/lockdep kernels every iteration costs several times more and their
+# two suites are most of make check's time: a shorter storm and fewer fuzz
+# messages there, the same checks.  COWSTAT_VM_ENV="NAME=VALUE ..." adds
+# or overrides (COWSTAT_VM_ENV=COWSTAT_STRESS_SECS=60: the full storm).
+case $kver in
+debug|debug-*) guest_env="COWSTAT_STRESS_SECS=20 COWSTAT_FUZZ_MSGS=25000 COWSTAT_FUZZ_WRITES=2500" ;;
+*) guest_env="" ;;
+esac
+declare -A genv=()
+for kv in $guest_env ${COWSTAT_VM_ENV:-}; do
+	[[ $kv =~ ^[A-Za-z_][A-Za-z0-9_]*=[A-Za-z0-9_.,:/+-]*$ ]] ||
+		{ echo "run: COWSTAT_VM_ENV: not NAME=VALUE: $kv" >&2; exit 1; }
+	genv[${kv%%=*}]=${kv#*=}
+done
+guest_env=$(for n in "${!genv[@]}"; do echo "$n=${genv[$n]}"; done | sort | tr '\n' ' ')
+guest_env=${guest_env% }
+for kv in $guest_env; do echo "export $kv"; done >"$root/etc/cowstat-env"
+
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 
 # Tests write to ttyS0 (stdio here); the kernel log goes to ttyS1 (a file).
@@ -188,14 +209,50 @@ case $kver in
 debug|debug-*) timeout_s=${COWSTAT_VM_TIMEOUT:-5400} ;;
 *) timeout_s=${COWSTAT_VM_TIMEOUT:-3600} ;;
 esac
-echo "# vm $kver: booting $(basename "$image") ($mode)"
+# Each test binary's wall time as the host sees it, for the time budget of
+# make check (README, "Tests"): "# BINARY took Ns" after the runner's result
+# line for BINARY, a TAP comment that selftests/vm/tap-count.awk ignores.
+# Line by line (bash's read and echo do not buffer), so the console still
+# streams.  The times also go to $work/times, "SECONDS BINARY" a line, and
+# each test's (from the harness's RUN line to its result) as "SECONDS
+# BINARY:TEST", to find what a slow binary spends its time on.
+times=$work/times
+: >"$times"
+time_binaries() {
+	local line prog="" start=0 t test="" tstart=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		printf '%s\n' "$line"
+		case $line in
+		"# #  RUN "*)
+			test=${line#"# #  RUN"}
+			test=${test#"${test%%[! ]*}"} test=${test% ...}
+			tstart=$SECONDS ;;
+		"# ok "*|"# not ok "*)
+			[ -n "$test" ] && echo "$((SECONDS - tstart)) $prog:$test" >>"$times"
+			test="" ;;
+		"# selftests: "*)
+			prog=${line##* } start=$SECONDS ;;
+		"ok "*" selftests: "*|"not ok "*" selftests: "*)
+			[ -n "$prog" ] || continue
+			t=$((SECONDS - start))
+			echo "# $prog took ${t}s"
+			echo "$t $prog" >>"$times"
+			prog="" ;;
+		esac
+	done
+	[ -z "$prog" ] || echo "# $prog did not finish after $((SECONDS - start))s"
+}
+
+echo "# vm $kver: booting $(basename "$image") ($mode)${guest_env:+, with $guest_env}"
+vm_start=$SECONDS
 timeout "$timeout_s" qemu-system-x86_64 -m "${COWSTAT_VM_MEM:-2048}" -smp 2 -cpu max \
 	-display none -no-reboot -monitor none \
 	-serial stdio -serial "file:$klog" \
 	-kernel "$image" -initrd "$work/initrd.gz" \
 	-append "console=ttyS1 panic=-1 loglevel=7 transparent_hugepage=madvise no_timer_check watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=60" \
-	</dev/null | stdbuf -oL tr -d '\r' | tee "$console"
+	</dev/null | stdbuf -oL tr -d '\r' | time_binaries | tee "$console"
 qemu_rc=${PIPESTATUS[0]}
+echo "# vm $kver: the VM ran for $((SECONDS - vm_start))s"
 
 [ "$mode" = test ] || { grep -q '^COWSTAT-VM-DONE' "$console"; exit $?; }
 
