@@ -111,7 +111,7 @@ static int scan_member(struct cow_scan *s, u32 mi, unsigned long lo,
 	struct cs_member *m = &s->snap->members[mi];
 	struct mm_struct *mm = s->snap->procs[m->proc].mm;
 	unsigned long m_end = m->pgoff + m->nr_pages, chunk = lo;
-	unsigned long addr, end, vend, next;
+	unsigned long addr, end;
 	struct cs_pass *ps = &s->pass;
 	struct vm_area_struct *vma;
 	bool unlocked = false;
@@ -139,28 +139,31 @@ static int scan_member(struct cow_scan *s, u32 mi, unsigned long lo,
 	ps->holder_rank = s->snap->procs[m->proc].rank;
 	ps->priv = m->priv;
 	ps->av_cached = NULL;
-	while (addr < end && (vma = find_vma(mm, addr)) &&
-	       vma->vm_start < end) {
-		addr = max(addr, vma->vm_start);
-		vend = min(vma->vm_end, end);
-		if (!member_vma(m, vma)) {
-			addr = vend;
-			continue;
+	vma = NULL;
+	while (addr < end) {
+		/* Looked up again only past its end, or after a yield. */
+		if (!vma || addr >= vma->vm_end) {
+			vma = find_vma(mm, addr);
+			if (!vma || vma->vm_start >= end)
+				break;
+			addr = max(addr, vma->vm_start);
+			if (!member_vma(m, vma)) {
+				addr = min(vma->vm_end, end);
+				continue;
+			}
 		}
-		/* Nothing mapped before @next: skip it whole. */
-		next = cs_skip_empty(mm, addr, vend);
-		if (next == addr) {
-			next = pmd_addr_end(addr, vend);
-			cs_walk_pmd_range(vma, addr, next, ps);
-		}
-		addr = next;
+		ret = cs_walk_step(vma, &addr, min(vma->vm_end, end), ps);
+		if (ret)
+			break;
 		if (!whole)
 			continue;
 		ret = cs_yield(s->snap, mm, &unlocked);
 		if (ret < 0)
 			break;
-		if (ret)	/* another hold: the anon_vma may be another */
+		if (ret) {	/* another hold: @vma and anon_vmas may be others */
+			vma = NULL;
 			ps->av_cached = NULL;
+		}
 		ret = 0;
 	}
 	if (!whole && !ret && hi < m_end) {
@@ -388,5 +391,6 @@ int cs_cow_count(struct cs_snapshot *snap)
 	if (ret)
 		return ret;
 	share_counts(snap);
+	snap->unique = cs_pfnset_count(&snap->pfns);
 	return 0;
 }

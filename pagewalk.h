@@ -33,7 +33,7 @@ struct cs_position {
 
 /**
  * struct cs_pass - one read of a range of page tables and what it counts
- * @snap: the snapshot (its @pfn_bits and @unique)
+ * @snap: the snapshot (its unique set, @pfns)
  * @vc: the counts of the range read so far
  * @rank: rank the anonymous pages of lineage @key into @pos (cow.c)
  * @key: the root anon_vma of the member being read
@@ -66,8 +66,8 @@ struct cs_pass {
 /* pagewalk.c */
 unsigned long cs_skip_empty(struct mm_struct *mm, unsigned long addr,
 			    unsigned long end);
-void cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
-		       unsigned long end, struct cs_pass *ps);
+int cs_walk_step(struct vm_area_struct *vma, unsigned long *addrp,
+		 unsigned long end, struct cs_pass *ps);
 
 /* walk.c */
 void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,

@@ -15,9 +15,9 @@
  * cost.  A fatal signal ends the walk.
  *
  * Memory: one row per VMA when the reader asked for VMAs, one member per
- * anonymous VMA for cow.c, and for "unique" one flat bitmap of a bit per
- * page frame, allocated for the walk and freed at its end, so that adding
- * a page is one bit test.  Nothing grows with the number of mapped pages.
+ * anonymous VMA for cow.c, and for "unique" the set of pfnset.h, allocated
+ * for the walk and freed at its end, in which adding a page is one bit
+ * test.  Nothing grows with the number of mapped pages.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -27,7 +27,6 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include "compat.h"
 #include "pagewalk.h"
@@ -38,37 +37,6 @@ struct walk {
 	unsigned long reached;		/* the walk counted it up to here */
 	bool unlocked;			/* mmap_lock lost and not retaken */
 };
-
-/* Add @pfn to the tree's set of distinct pages. */
-static __always_inline void add_pfn(struct cs_snapshot *snap, unsigned long pfn)
-{
-	if (likely(pfn < snap->nr_pfn_bits)) {
-		if (!__test_and_set_bit(pfn, snap->pfn_bits))
-			snap->unique++;
-	} else {
-		snap->unique++;	/* memory added since the walk began */
-	}
-}
-
-/* Add the @n page frames from @pfn on to the tree's set, a word at a time. */
-static void add_pfn_range(struct cs_snapshot *snap, unsigned long pfn,
-			  unsigned long n)
-{
-	unsigned long *bits = snap->pfn_bits, end = pfn + n, cnt, mask, *w;
-
-	if (unlikely(end > snap->nr_pfn_bits)) {
-		for (; pfn < end; pfn++)
-			add_pfn(snap, pfn);
-		return;
-	}
-	for (; pfn < end; pfn += cnt) {
-		cnt = min(end - pfn, BITS_PER_LONG - pfn % BITS_PER_LONG);
-		mask = GENMASK(pfn % BITS_PER_LONG + cnt - 1, pfn % BITS_PER_LONG);
-		w = &bits[BIT_WORD(pfn)];
-		snap->unique += hweight_long(mask & ~*w);
-		*w |= mask;
-	}
-}
 
 /*
  * ->parent hops from @av to its root.  The holder's mmap_lock and the
@@ -158,9 +126,9 @@ static __always_inline void count_run(struct cs_pass *ps,
 			rank_pages(ps, vma, av, pfn, idx, n, mapcount);
 	}
 	if (n == 1)
-		add_pfn(ps->snap, pfn);
+		cs_pfnset_insert(&ps->snap->pfns, pfn);
 	else
-		add_pfn_range(ps->snap, pfn, n);
+		cs_pfnset_insert_range(&ps->snap->pfns, pfn, n);
 }
 
 /* The anon_vma by which @folio's pages are ranked, or NULL. */
@@ -228,7 +196,7 @@ static void count_migrating(struct cs_pass *ps, struct page *page)
 	v[CS_SHARED]++;
 	v[CS_ANON_SHARED] += anon;
 	v[CS_KSM] += anon && folio_test_ksm(page_folio(page));
-	add_pfn(ps->snap, page_to_pfn(page));
+	cs_pfnset_insert(&ps->snap->pfns, page_to_pfn(page));
 }
 
 /*
@@ -241,7 +209,7 @@ static __always_inline bool pfn_has_page(const struct cs_pass *ps,
 					 unsigned long pfn)
 {
 #ifdef CONFIG_ARCH_HAS_PTE_SPECIAL
-	return likely(pfn < ps->snap->nr_pfn_bits) || pfn_valid(pfn);
+	return likely(cs_pfnset_covers(&ps->snap->pfns, pfn)) || pfn_valid(pfn);
 #else
 	return pfn_valid(pfn);
 #endif
@@ -472,8 +440,7 @@ int cs_yield(struct cs_snapshot *snap, struct mm_struct *mm, bool *unlocked)
 /*
  * Walk every VMA of row @row's mm.  mmap_lock is held on entry, and on exit
  * unless @w->unlocked says it could not be taken again.  The VMA is looked
- * up again after every page table, since the lock may have been dropped
- * there; finding one that starts where the open row's VMA started
+ * up again after a page table where the lock was dropped; finding one that starts where the open row's VMA started
  * continues that row.  The page tables of a VMA that is a cs_member are
  * not read here: cs_cow_count() counts them, in the same read that ranks
  * their COW copies.
@@ -483,12 +450,19 @@ static int walk_vmas(struct cs_snapshot *snap, u32 row, struct mm_struct *mm,
 {
 	struct cs_proc *p = &snap->procs[row];
 	struct vm_area_struct *vma;
-	unsigned long addr = 0, next, row_start = 0;
+	unsigned long addr = 0, row_start = 0;
 	s32 vma_idx = -1;
 	bool open = false;
 	int ret;
 
-	while ((vma = find_vma(mm, addr))) {
+	vma = NULL;
+	for (;;) {
+		/* Looked up again only past its end, or after a yield. */
+		if (!vma || addr >= vma->vm_end) {
+			vma = find_vma(mm, addr);
+			if (!vma)
+				break;
+		}
 		if (!open || vma->vm_start != row_start) {
 			if (open)
 				end_vma(snap, row, vma_idx, w);
@@ -506,18 +480,16 @@ static int walk_vmas(struct cs_snapshot *snap, u32 row, struct mm_struct *mm,
 		} else if (w->member >= 0) {
 			addr = vma->vm_end;	/* read by cs_cow_count() */
 		} else {
-			/* Nothing mapped before @next: skip it whole. */
-			next = cs_skip_empty(mm, addr, vma->vm_end);
-			if (next == addr) {
-				next = pmd_addr_end(addr, vma->vm_end);
-				cs_walk_pmd_range(vma, addr, next, &w->pass);
-			}
-			addr = next;
+			ret = cs_walk_step(vma, &addr, vma->vm_end, &w->pass);
+			if (ret)
+				return ret;
 		}
 		w->reached = max(w->reached, addr);
 		ret = cs_yield(snap, mm, &w->unlocked);
 		if (ret < 0)
 			return ret;
+		if (ret)	/* mmap_lock was dropped: @vma may be gone */
+			vma = NULL;
 	}
 	if (open)
 		end_vma(snap, row, vma_idx, w);
@@ -546,37 +518,6 @@ static int walk_mm(struct cs_snapshot *snap, u32 row, struct walk *w)
 	return ret;
 }
 
-/*
- * The set of distinct pages: one bit per page frame up to the highest end
- * of a node, which is where page frames with a struct page end (memory
- * hot-added later is counted without being told apart).
- */
-static int alloc_pfn_bits(struct cs_snapshot *snap)
-{
-	unsigned long nr = 0;
-	int nid;
-
-	for_each_online_node(nid)
-		nr = max(nr, node_end_pfn(nid));
-	/* No request past INT_MAX bytes, as for every allocation of a walk. */
-	if (cs_too_big(BITS_TO_LONGS(nr), sizeof(long))) {
-		pr_warn_ratelimited("cowstat: %lu page frames: too many for the unique set\n",
-				    nr);
-		return -E2BIG;
-	}
-	/*
-	 * vmalloc'ed: it needs no contiguous memory, and kvmalloc()'s first
-	 * try, a high-order allocation, may compact and reclaim on a
-	 * fragmented machine, at every walk.
-	 */
-	snap->pfn_bits = __vmalloc(BITS_TO_LONGS(nr) * sizeof(long),
-				   GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!snap->pfn_bits)
-		return -ENOMEM;
-	snap->nr_pfn_bits = nr;
-	return 0;
-}
-
 /**
  * cs_walk_tree() - find the VMAs of each mm, count those cow.c does not
  * @snap: a snapshot whose rows cs_tree_collect() filled
@@ -597,7 +538,7 @@ int cs_walk_tree(struct cs_snapshot *snap)
 	u32 i;
 	int ret;
 
-	ret = alloc_pfn_bits(snap);
+	ret = cs_pfnset_init(&snap->pfns);
 	if (ret)
 		return ret;
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
@@ -631,9 +572,7 @@ out:
  */
 void cs_walk_drop_scratch(struct cs_snapshot *snap)
 {
-	vfree(snap->pfn_bits);
-	snap->pfn_bits = NULL;
-	snap->nr_pfn_bits = 0;
+	cs_pfnset_free(&snap->pfns);
 	kvfree(snap->members);
 	snap->members = NULL;
 	snap->nr_members = 0;
