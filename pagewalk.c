@@ -166,10 +166,11 @@ unsigned long cs_skip_empty(struct mm_struct *mm, unsigned long addr,
 
 /*
  * Count the pages mapped in [@addr, @end) of @vma, a range inside the PMD
- * of entry @pmdp (mmap_lock held for read).  Takes the lock of the one page table (or huge PMD) that maps the range,
- * hands the whole table to cs_pass_ptes() (or the huge mapping to
- * cs_pass_pmd()) in one direct call, and drops the lock: the per-page work
- * is inlined there, with no call, lock or lookup per page.  Then inserts
+ * of entry @pmdp (mmap_lock held for read).  Takes the lock of the one
+ * page table (or huge PMD) that maps the range, hands the whole table to
+ * cs_pass_ptes() (or the huge mapping to cs_pass_pmd()) in one direct
+ * call, and drops the lock: the per-page work is inlined there, with no
+ * call, lock or lookup per page.  Then inserts
  * into the unique set what had to wait for the lock to be dropped.
  * Returns 0 or -ENOMEM.
  */

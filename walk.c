@@ -51,21 +51,60 @@ static u32 anon_vma_depth(const struct anon_vma *av)
 	return depth;
 }
 
+/* The member's class of copies of rank @key, or NULL when its classes are full. */
+static __always_inline struct cs_rank_class *rank_class(struct cs_pass *ps,
+							u64 key)
+{
+	struct cs_rank_slot *slot = ps->slot;
+	unsigned int i = ps->cls_last;
+
+	if (likely(i < slot->nr_cls && slot->cls[i].key == key))
+		return &slot->cls[i];
+	for (i = 0; i < slot->nr_cls; i++)
+		if (slot->cls[i].key == key)
+			goto found;
+	if (i == CS_NR_CLASSES)
+		return NULL;
+	slot->nr_cls++;
+	slot->cls[i].key = key;
+	bitmap_zero(slot->cls[i].bits, CS_CHUNK);
+found:
+	ps->cls_last = i;
+	return &slot->cls[i];
+}
+
+/* Rank @n copies of rank @key position by position (see rank_pages()). */
+static void rank_positions(struct cs_pass *ps, unsigned long idx,
+			   unsigned long n, u64 key)
+{
+	struct cs_position *p = &ps->pos[idx];
+
+	bitmap_set(ps->slot->ovf, idx, n);
+	for (; n; n--, idx++, p++) {
+		/* Members are read in index order: on a tie the first wins. */
+		if (!__test_and_set_bit(idx, ps->pos_used) || key < p->best_key) {
+			p->best_key = key;
+			p->best_member = ps->member;
+		}
+	}
+}
+
 /*
- * Rank @n copies at positions @idx.. of the chunk: the consecutive page
- * frames from @pfn on, all of anon_vma @av and of mapcount @mapcount (spec
- * section 4).  Keeps, per position, the best copy and whether several are
- * there, and marks the member's private copies, which cow.c counts as
- * cow_broken when they turn out not to be the original.
+ * Rank @n copies at positions @idx.. of the chunk, all of anon_vma @av and
+ * of mapcount @mapcount (spec section 4): each goes, as a bit, to the
+ * member's class of its rank, and the private ones to the member's @priv;
+ * cow.c finds the original of each position from the classes once every
+ * member has been read, and counts the private copies that are not the
+ * original, at positions with several copies, as cow_broken.
  */
 static __always_inline void rank_pages(struct cs_pass *ps,
 				       struct vm_area_struct *vma,
 				       const struct anon_vma *av,
-				       unsigned long pfn, unsigned long idx,
-				       unsigned long n, int mapcount)
+				       unsigned long idx, unsigned long n,
+				       int mapcount)
 {
 	bool private = mapcount <= 1, inherited;
-	struct cs_position *p;
+	struct cs_rank_class *c;
 	u64 key;
 
 	if (av != ps->av_cached) {
@@ -84,20 +123,22 @@ static __always_inline void rank_pages(struct cs_pass *ps,
 	 */
 	inherited = av != vma->anon_vma || !private;
 	key = (u64)ps->av_depth << 33 | (u64)!inherited << 32 | ps->holder_rank;
+	c = rank_class(ps, key);
+	if (n == 1) {
+		if (private)
+			__set_bit(idx, ps->priv);
+		if (likely(c))
+			__set_bit(idx, c->bits);
+		else
+			rank_positions(ps, idx, 1, key);
+		return;
+	}
 	if (private)
 		bitmap_set(ps->priv, idx, n);
-	for (p = &ps->pos[idx]; n; n--, p++, pfn++) {
-		if (p->first_pfn == ULONG_MAX)
-			p->first_pfn = pfn;
-		else if (pfn != p->first_pfn)
-			p->multi = true;
-		if (key < p->best_key) {
-			p->best_key = key;
-			p->best_pfn = pfn;
-			p->best_member = ps->member;
-			p->best_private = private;
-		}
-	}
+	if (likely(c))
+		bitmap_set(c->bits, idx, n);	/* a PMD: a few words */
+	else
+		rank_positions(ps, idx, n, key);
 }
 
 /*
@@ -123,7 +164,7 @@ static __always_inline void count_run(struct cs_pass *ps,
 		if (ksm)
 			v[CS_KSM] += n;	/* KSM pages belong to no lineage */
 		else if (av)
-			rank_pages(ps, vma, av, pfn, idx, n, mapcount);
+			rank_pages(ps, vma, av, idx, n, mapcount);
 	}
 	if (n == 1)
 		cs_pfnset_insert(&ps->snap->pfns, pfn);
@@ -440,8 +481,9 @@ int cs_yield(struct cs_snapshot *snap, struct mm_struct *mm, bool *unlocked)
 /*
  * Walk every VMA of row @row's mm.  mmap_lock is held on entry, and on exit
  * unless @w->unlocked says it could not be taken again.  The VMA is looked
- * up again after a page table where the lock was dropped; finding one that starts where the open row's VMA started
- * continues that row.  The page tables of a VMA that is a cs_member are
+ * up again past its end and after a page table where the lock was dropped;
+ * finding one that starts where the open row's VMA started continues that
+ * row.  The page tables of a VMA that is a cs_member are
  * not read here: cs_cow_count() counts them, in the same read that ranks
  * their COW copies.
  */
