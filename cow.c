@@ -116,11 +116,11 @@ static void add_counts(struct cs_snapshot *snap, const struct cs_member *m,
 /*
  * Read member @mi's pages at positions [@lo, @hi), only within the range
  * walk.c found for it, in whatever VMAs map that range now; rank them when
- * @rank (then [@lo, @hi) is the chunk whose copies its slot holds).  With @whole, the
- * range is the member's whole range, read with a yield between page tables
- * (the lock may be dropped there); otherwise it is one chunk, read in one
- * hold of mmap_lock, after which the member's next populated position is
- * searched for under the same hold.
+ * @rank (then [@lo, @hi) is the chunk whose copies its slot holds).  With
+ * @whole, the range is the member's whole range, read with a yield between
+ * page tables (the lock may be dropped there); otherwise it is one chunk,
+ * read in one hold of mmap_lock, after which the member's next populated
+ * position is searched for under the same hold.
  */
 static int scan_member(struct cow_scan *s, u32 mi, unsigned long lo,
 		       unsigned long hi, bool rank, bool whole)

@@ -142,27 +142,50 @@ static __always_inline void rank_pages(struct cs_pass *ps,
 }
 
 /*
+ * The counts of one locked page table, kept in registers by the hot loop
+ * (the other fields follow from them) and added to the pass's once.
+ */
+struct run_counts {
+	unsigned long rss, anon, shared, anon_shared, ksm;
+};
+
+static __always_inline void add_run_counts(struct cs_pass *ps,
+					   const struct run_counts *rc)
+{
+	u64 *v = ps->vc.v;
+
+	v[CS_RSS] += rc->rss;
+	v[CS_ANON] += rc->anon;
+	v[CS_FILE] += rc->rss - rc->anon;
+	v[CS_SHARED] += rc->shared;
+	v[CS_PRIVATE] += rc->rss - rc->shared;
+	v[CS_ANON_SHARED] += rc->anon_shared;
+	v[CS_ANON_PRIVATE] += rc->anon - rc->anon_shared;
+	v[CS_KSM] += rc->ksm;
+}
+
+/*
  * @n mapped pages from page frame @pfn on, at chunk positions @idx.. (when
- * ranking), all of one folio and all of mapcount @mapcount.  @anon: the
- * folio is anonymous; @ksm: a KSM page; @av: its anon_vma when its pages
- * are to be ranked, else NULL.
+ * ranking), all of one folio and all of mapcount @mapcount, counted in
+ * @rc.  @anon: the folio is anonymous; @ksm: a KSM page; @av: its anon_vma
+ * when its pages are to be ranked, else NULL.
  */
 static __always_inline void count_run(struct cs_pass *ps,
+				      struct run_counts *rc,
 				      struct vm_area_struct *vma, bool anon,
 				      bool ksm, const struct anon_vma *av,
 				      unsigned long pfn, unsigned long idx,
 				      unsigned long n, int mapcount)
 {
-	u64 *v = ps->vc.v;
 	bool shared = mapcount >= 2;
 
-	v[CS_RSS] += n;
-	v[anon ? CS_ANON : CS_FILE] += n;
-	v[shared ? CS_SHARED : CS_PRIVATE] += n;
+	rc->rss += n;
+	rc->anon += anon ? n : 0;
+	rc->shared += shared ? n : 0;
 	if (anon) {
-		v[shared ? CS_ANON_SHARED : CS_ANON_PRIVATE] += n;
+		rc->anon_shared += shared ? n : 0;
 		if (ksm)
-			v[CS_KSM] += n;	/* KSM pages belong to no lineage */
+			rc->ksm += n;	/* KSM pages belong to no lineage */
 		else if (av)
 			rank_pages(ps, vma, av, idx, n, mapcount);
 	}
@@ -208,6 +231,7 @@ static __always_inline void get_folio_info(const struct cs_pass *ps,
  * folio's shared state @fi holds if it is the same folio as last time.
  */
 static __always_inline void count_page(struct cs_pass *ps,
+				       struct run_counts *rc,
 				       struct vm_area_struct *vma,
 				       struct folio_info *fi,
 				       struct page *page, unsigned long pfn,
@@ -217,7 +241,7 @@ static __always_inline void count_page(struct cs_pass *ps,
 
 	if (folio != fi->folio)
 		get_folio_info(ps, fi, folio, page);
-	count_run(ps, vma, fi->anon, fi->ksm, fi->av, pfn, idx, 1,
+	count_run(ps, rc, vma, fi->anon, fi->ksm, fi->av, pfn, idx, 1,
 		  fi->large ? cs_large_page_mapcount(page, fi->base) :
 			      cs_page_mapcount(page));
 }
@@ -273,6 +297,7 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
 {
 	unsigned long idx = ps->rank ? linear_page_index(vma, addr) - ps->lo : 0;
 	struct folio_info fi = { };
+	struct run_counts rc = { };
 	unsigned long pfn;
 	struct page *page;
 	pte_t pte;
@@ -286,8 +311,8 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
 			if (unlikely(is_zero_pfn(pfn)))
 				ps->vc.v[CS_ZERO]++;
 			else if (likely(!pte_special(pte) && pfn_has_page(ps, pfn)))
-				count_page(ps, vma, &fi, pfn_to_page(pfn), pfn,
-					   idx);
+				count_page(ps, &rc, vma, &fi, pfn_to_page(pfn),
+					   pfn, idx);
 			continue;
 		}
 		if (cs_pte_is_swapped(pte)) {
@@ -298,6 +323,7 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
 		if (page)
 			count_migrating(ps, page);
 	}
+	add_run_counts(ps, &rc);
 }
 
 /**
@@ -324,16 +350,18 @@ void cs_pass_pmd(struct cs_pass *ps, struct vm_area_struct *vma,
 	bool anon = folio_test_anon(folio);
 	bool ksm = anon && folio_test_ksm(folio);
 	const struct anon_vma *av = rank_anon_vma(ps, page, anon, ksm);
+	struct run_counts rc = { };
 
 	ps->vc.v[CS_THP] += n;
 	if (mapcount >= 0) {
-		count_run(ps, vma, anon, ksm, av, pfn, idx, n, mapcount);
-		return;
+		count_run(ps, &rc, vma, anon, ksm, av, pfn, idx, n, mapcount);
+	} else {
+		base = cs_folio_mapcount_base(folio);
+		for (; n; n--, pfn++, idx++)
+			count_run(ps, &rc, vma, anon, ksm, av, pfn, idx, 1,
+				  cs_large_page_mapcount(pfn_to_page(pfn), base));
 	}
-	base = cs_folio_mapcount_base(folio);
-	for (; n; n--, pfn++, idx++)
-		count_run(ps, vma, anon, ksm, av, pfn, idx, 1,
-			  cs_large_page_mapcount(pfn_to_page(pfn), base));
+	add_run_counts(ps, &rc);
 }
 
 /* A copy of @name cut to @snap->name_max bytes, flagging a cut in @v. */
