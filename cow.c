@@ -11,11 +11,16 @@
  * positions (a page table's worth) at a time, across all its members.
  * Each member's page table there is read once, and that one read both
  * counts its pages (walk.c's cs_pass_ptes()) and ranks its anonymous
- * pages of the lineage: for each position, the best-ranked copy (the
- * original), its holder, and whether more than one physical page is there;
- * and, per member, which of its copies are private.  Once every member has
- * been read, each private copy at a position with several copies that is
- * not the original is cow_broken for its member.  A cow_broken page is
+ * pages of the lineage: per member, a bitmap of its copies for each rank
+ * it has in the chunk (a few: struct cs_rank_slot), and one of those that
+ * are private; a PMD-mapped huge page sets 512 bits a word at a time.
+ * Once every member has been read, the original of each position is the
+ * copy of the best rank there, found by walking the members' rank bitmaps
+ * from the best rank on (drop_originals()), and each private copy at a
+ * position with several copies that is not the original is cow_broken
+ * for its member.  A private copy is a page that no other member maps, so
+ * a position with a private copy and another copy holds two different
+ * pages; a chunk where no member has a private copy needs no ranking.  A cow_broken page is
  * therefore always one that the same read counted in anon_private:
  * cow_broken <= anon_private holds by construction, whatever the tree did
  * meanwhile.  A family with members in one mm only, and a chunk where only
@@ -38,9 +43,10 @@
  *
  * Cost: each member's page tables are searched for its next populated PMD,
  * skipping empty upper levels whole, so a terabyte MAP_NORESERVE
- * reservation costs what its page tables cost.  Memory: CS_CHUNK positions
- * of state, whatever the size of the family, and a chunk's bitmap per
- * member.  In a family of several mms each member's mmap_lock is taken for
+ * reservation costs what its page tables cost.  Memory: a rank slot
+ * (about 360 bytes: CS_NR_CLASSES bitmaps of a chunk) per member of the
+ * largest family, and CS_CHUNK positions for the ranks that do not fit in
+ * a slot.  In a family of several mms each member's mmap_lock is taken for
  * read once per populated chunk (the search for its next populated PMD is
  * made under the same hold); a family of one mm is read as walk.c reads a
  * VMA, yielding between page tables.
@@ -58,10 +64,21 @@
 #include "compat.h"
 #include "pagewalk.h"
 
+/*
+ * @slots: a struct cs_rank_slot per member of the family being read, the
+ * first being member @first; @order: room to sort their classes.
+ */
 struct cow_scan {
 	struct cs_snapshot *snap;
 	struct cs_pass pass;
+	struct cs_rank_slot *slots;
+	u32 *order;
+	u32 nr_slots, first;
+	DECLARE_BITMAP(pos_used, CS_CHUNK);
+	DECLARE_BITMAP(once, CS_CHUNK);
 	DECLARE_BITMAP(multi, CS_CHUNK);
+	DECLARE_BITMAP(covered, CS_CHUNK);
+	DECLARE_BITMAP(tmp, CS_CHUNK);
 };
 
 /* The address of position @idx in member @m's range. */
@@ -99,11 +116,11 @@ static void add_counts(struct cs_snapshot *snap, const struct cs_member *m,
 /*
  * Read member @mi's pages at positions [@lo, @hi), only within the range
  * walk.c found for it, in whatever VMAs map that range now; rank them when
- * @rank (then [@lo, @hi) is the chunk of s->pass.pos).  With @whole, the
- * range is the member's whole range, read with a yield between page tables
- * (the lock may be dropped there); otherwise it is one chunk, read in one
- * hold of mmap_lock, after which the member's next populated position is
- * searched for under the same hold.
+ * @rank (then [@lo, @hi) is the chunk whose copies its slot holds).  With
+ * @whole, the range is the member's whole range, read with a yield between
+ * page tables (the lock may be dropped there); otherwise it is one chunk,
+ * read in one hold of mmap_lock, after which the member's next populated
+ * position is searched for under the same hold.
  */
 static int scan_member(struct cow_scan *s, u32 mi, unsigned long lo,
 		       unsigned long hi, bool rank, bool whole)
@@ -111,7 +128,7 @@ static int scan_member(struct cow_scan *s, u32 mi, unsigned long lo,
 	struct cs_member *m = &s->snap->members[mi];
 	struct mm_struct *mm = s->snap->procs[m->proc].mm;
 	unsigned long m_end = m->pgoff + m->nr_pages, chunk = lo;
-	unsigned long addr, end, vend, next;
+	unsigned long addr, end;
 	struct cs_pass *ps = &s->pass;
 	struct vm_area_struct *vma;
 	bool unlocked = false;
@@ -138,29 +155,36 @@ static int scan_member(struct cow_scan *s, u32 mi, unsigned long lo,
 	ps->member = mi;
 	ps->holder_rank = s->snap->procs[m->proc].rank;
 	ps->priv = m->priv;
+	if (rank) {
+		ps->slot = &s->slots[mi - s->first];
+		ps->cls_last = 0;
+	}
 	ps->av_cached = NULL;
-	while (addr < end && (vma = find_vma(mm, addr)) &&
-	       vma->vm_start < end) {
-		addr = max(addr, vma->vm_start);
-		vend = min(vma->vm_end, end);
-		if (!member_vma(m, vma)) {
-			addr = vend;
-			continue;
+	vma = NULL;
+	while (addr < end) {
+		/* Looked up again only past its end, or after a yield. */
+		if (!vma || addr >= vma->vm_end) {
+			vma = find_vma(mm, addr);
+			if (!vma || vma->vm_start >= end)
+				break;
+			addr = max(addr, vma->vm_start);
+			if (!member_vma(m, vma)) {
+				addr = min(vma->vm_end, end);
+				continue;
+			}
 		}
-		/* Nothing mapped before @next: skip it whole. */
-		next = cs_skip_empty(mm, addr, vend);
-		if (next == addr) {
-			next = pmd_addr_end(addr, vend);
-			cs_walk_pmd_range(vma, addr, next, ps);
-		}
-		addr = next;
+		ret = cs_walk_step(vma, &addr, min(vma->vm_end, end), ps);
+		if (ret)
+			break;
 		if (!whole)
 			continue;
 		ret = cs_yield(s->snap, mm, &unlocked);
 		if (ret < 0)
 			break;
-		if (ret)	/* another hold: the anon_vma may be another */
+		if (ret) {	/* another hold: @vma and anon_vmas may be others */
+			vma = NULL;
 			ps->av_cached = NULL;
+		}
 		ret = 0;
 	}
 	if (!whole && !ret && hi < m_end) {
@@ -218,49 +242,144 @@ static int cmp_member(const void *a, const void *b)
 	return x->proc < y->proc ? -1 : x->proc > y->proc;
 }
 
+/* Sort order of classes: by rank, then by member (the first read wins). */
+static int cmp_class(const void *a, const void *b, const void *slots)
+{
+	const struct cs_rank_slot *sl = slots;
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+	u64 kx = sl[x / CS_NR_CLASSES].cls[x % CS_NR_CLASSES].key;
+	u64 ky = sl[y / CS_NR_CLASSES].cls[y % CS_NR_CLASSES].key;
+
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The original of each position where some member has a private copy that
+ * may be COW-broken: walk the members' classes from the best rank on; the
+ * first class that covers a position holds the best copy there, unless a
+ * copy ranked position by position (in @s->pass.pos) is better.  The
+ * original's member loses the position from its @priv.
+ */
+static void drop_originals(struct cow_scan *s, u32 first, u32 last)
+{
+	struct cs_member *members = s->snap->members;
+	struct cs_position *pos = s->pass.pos;
+	u32 i, c, n = 0, e, mi;
+	unsigned int k;
+
+	for (i = first; i < last; i++)
+		for (c = 0; c < s->slots[i - first].nr_cls; c++)
+			s->order[n++] = (i - first) * CS_NR_CLASSES + c;
+	sort_r(s->order, n, sizeof(*s->order), cmp_class, NULL, s->slots);
+	bitmap_zero(s->covered, CS_CHUNK);
+	for (e = 0; e < n; e++) {
+		const struct cs_rank_class *cl;
+
+		mi = s->order[e] / CS_NR_CLASSES;
+		cl = &s->slots[mi].cls[s->order[e] % CS_NR_CLASSES];
+		mi += first;
+		/* tmp: the positions where this class is the best so far */
+		bitmap_andnot(s->tmp, cl->bits, s->covered, CS_CHUNK);
+		bitmap_or(s->covered, s->covered, cl->bits, CS_CHUNK);
+		for_each_set_bit(k, s->pos_used, CS_CHUNK) {
+			if (!test_bit(k, s->tmp))
+				continue;
+			if (cl->key < pos[k].best_key ||
+			    (cl->key == pos[k].best_key && mi < pos[k].best_member)) {
+				pos[k].best_key = cl->key;
+				pos[k].best_member = mi;
+			}
+		}
+		bitmap_andnot(s->tmp, s->tmp, s->pos_used, CS_CHUNK);
+		bitmap_andnot(members[mi].priv, members[mi].priv, s->tmp, CS_CHUNK);
+	}
+	for_each_set_bit(k, s->pos_used, CS_CHUNK)
+		__clear_bit(k, members[pos[k].best_member].priv);
+}
+
 /*
  * Once every member [first, last) has been read in the chunk: each
  * member's private copies at positions with several copies, the original
- * excepted, are cow_broken.
+ * excepted, are cow_broken.  A private copy is a page that no other member
+ * maps, so a position with a private copy and another copy holds two
+ * different pages.  Then the slots are emptied for the next chunk.
  */
 static void count_broken(struct cow_scan *s, u32 first, u32 last)
 {
 	struct cs_member *members = s->snap->members;
-	struct cs_position *pos = s->pass.pos;
 	struct cs_counts c = { };
-	unsigned int k;
-	u32 i;
+	bool candidates = false;
+	u32 i, j;
 
+	for (i = first; i < last && !candidates; i++)
+		candidates = !bitmap_empty(members[i].priv, CS_CHUNK);
+	if (!candidates)	/* no private copy: nothing can be broken */
+		goto reset;
+
+	/* multi: positions where two or more members have a copy */
+	bitmap_zero(s->once, CS_CHUNK);
 	bitmap_zero(s->multi, CS_CHUNK);
-	for (k = 0; k < CS_CHUNK; k++) {
-		if (!pos[k].multi)
-			continue;
-		__set_bit(k, s->multi);
-		if (pos[k].best_private)
-			__clear_bit(k, members[pos[k].best_member].priv);
+	for (i = first; i < last; i++) {
+		struct cs_rank_slot *sl = &s->slots[i - first];
+
+		bitmap_copy(s->tmp, sl->ovf, CS_CHUNK);
+		for (j = 0; j < sl->nr_cls; j++)
+			bitmap_or(s->tmp, s->tmp, sl->cls[j].bits, CS_CHUNK);
+		bitmap_and(s->covered, s->once, s->tmp, CS_CHUNK);
+		bitmap_or(s->multi, s->multi, s->covered, CS_CHUNK);
+		bitmap_or(s->once, s->once, s->tmp, CS_CHUNK);
 	}
+	candidates = false;
+	for (i = first; i < last; i++)
+		candidates |= bitmap_and(members[i].priv, members[i].priv,
+					 s->multi, CS_CHUNK);
+	if (!candidates)
+		goto reset;
+
+	drop_originals(s, first, last);
 	for (i = first; i < last; i++) {
 		struct cs_member *m = &members[i];
 
-		bitmap_and(m->priv, m->priv, s->multi, CS_CHUNK);
 		c.v[CS_COW_BROKEN] = bitmap_weight(m->priv, CS_CHUNK);
 		if (c.v[CS_COW_BROKEN])
 			add_counts(s->snap, m, &c);
-		bitmap_zero(m->priv, CS_CHUNK);
 	}
+reset:
+	for (i = first; i < last; i++) {
+		s->slots[i - first].nr_cls = 0;
+		bitmap_zero(s->slots[i - first].ovf, CS_CHUNK);
+		bitmap_zero(members[i].priv, CS_CHUNK);
+	}
+	bitmap_zero(s->pos_used, CS_CHUNK);
 }
 
-static void reset_positions(struct cs_position *pos)
+/* Room for the rank slots of a family of @n members. */
+static int grow_slots(struct cow_scan *s, u32 n)
 {
-	unsigned int k;
+	struct cs_rank_slot *slots;
+	u32 *order;
 
-	for (k = 0; k < CS_CHUNK; k++) {
-		pos[k].best_key = U64_MAX;
-		pos[k].first_pfn = ULONG_MAX;
-		pos[k].best_pfn = ULONG_MAX;
-		pos[k].multi = false;
-		pos[k].best_private = false;
+	if (n <= s->nr_slots)
+		return 0;
+	if (cs_too_big(n, sizeof(*slots)) ||
+	    cs_too_big((size_t)n * CS_NR_CLASSES, sizeof(*order)))
+		return -E2BIG;
+	slots = kvmalloc_array(n, sizeof(*slots), GFP_KERNEL_ACCOUNT);
+	order = kvmalloc_array((size_t)n * CS_NR_CLASSES, sizeof(*order),
+			       GFP_KERNEL_ACCOUNT);
+	if (!slots || !order) {
+		kvfree(slots);
+		kvfree(order);
+		return -ENOMEM;
 	}
+	kvfree(s->slots);
+	kvfree(s->order);
+	s->slots = slots;
+	s->order = order;
+	s->nr_slots = n;
+	return 0;
 }
 
 /*
@@ -277,7 +396,13 @@ static int count_family(struct cow_scan *s, u32 first, u32 last)
 	bool rank;
 	int ret;
 
+	ret = grow_slots(s, last - first);
+	if (ret)
+		return ret;
+	s->first = first;
 	for (i = first; i < last; i++) {
+		s->slots[i - first].nr_cls = 0;
+		bitmap_zero(s->slots[i - first].ovf, CS_CHUNK);
 		members[i].next = members[i].pgoff;
 		ret = probe_member(s, &members[i]);
 		if (ret)
@@ -298,8 +423,6 @@ static int count_family(struct cow_scan *s, u32 first, u32 last)
 				   members[i].next < members[i].pgoff + members[i].nr_pages;
 		/* One member alone holds at most one copy of a position. */
 		rank = present >= 2;
-		if (rank)
-			reset_positions(s->pass.pos);
 		for (i = first; i < last; i++) {
 			struct cs_member *m = &members[i];
 
@@ -358,6 +481,7 @@ int cs_cow_count(struct cs_snapshot *snap)
 		return -ENOMEM;
 	s->snap = snap;
 	s->pass.snap = snap;
+	s->pass.pos_used = s->pos_used;
 	s->pass.pos = kvmalloc_array(CS_CHUNK, sizeof(*s->pass.pos),
 				     GFP_KERNEL_ACCOUNT);
 	if (!s->pass.pos) {
@@ -384,9 +508,12 @@ int cs_cow_count(struct cs_snapshot *snap)
 					  false, true);
 	}
 	kvfree(s->pass.pos);
+	kvfree(s->slots);
+	kvfree(s->order);
 	kfree(s);
 	if (ret)
 		return ret;
 	share_counts(snap);
+	snap->unique = cs_pfnset_count(&snap->pfns);
 	return 0;
 }

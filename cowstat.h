@@ -21,6 +21,7 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
+#include "pfnset.h"
 #include "uapi/linux/cowstat_counts.h"
 
 #define COWSTAT_VERSION		"0.2.0"
@@ -182,8 +183,7 @@ struct cs_reader {
  *
  * Scratch of the walk, freed when it ends (cs_snapshot_take()), so that a
  * result that waits to be read holds nothing but its rows:
- * @pfn_bits: the set of the @unique pages: one bit per page frame
- * @nr_pfn_bits: page frames that @pfn_bits covers (the highest node end)
+ * @pfns: the set of the @unique pages (pfnset.h)
  * @members: anonymous VMAs of the tree, for cow.c
  * @nr_members: used entries of @members
  * @max_members: allocated entries of @members
@@ -202,8 +202,7 @@ struct cs_snapshot {
 	u64 cow_faults;
 	bool cow_faults_valid;
 	u64 unique;
-	unsigned long *pfn_bits;
-	unsigned long nr_pfn_bits;
+	struct cs_pfnset pfns;
 	struct cs_member *members;
 	u32 nr_members, max_members;
 	char *path_buf;

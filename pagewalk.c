@@ -91,8 +91,55 @@ static pmd_t *find_pmd(struct mm_struct *mm, unsigned long addr,
 	return pmd_offset_lockless(pudp, pud, addr);
 }
 
+/*
+ * After a page-table lock is dropped: the page frames whose leaf of the
+ * unique set did not exist yet (it is allocated here, where sleeping is
+ * allowed).
+ */
+static int end_hold(struct cs_pass *ps)
+{
+	struct cs_pfnset *set = &ps->snap->pfns;
+
+	return unlikely(set->nr_pending) ? cs_pfnset_flush(set) : 0;
+}
+
 /* PMD entries that cs_skip_empty() reads before it lets its caller yield. */
 #define SKIP_BUDGET	PTRS_PER_PMD
+
+/*
+ * The first PMD entry from @addr on (before @end) that maps something,
+ * reading at most SKIP_BUDGET of them: empty PGD, P4D and PUD entries are
+ * skipped whole, and the PMD entries of one PMD table are read in turn
+ * without walking the upper levels again.  Returns it with *@addrp at its
+ * address, or NULL with *@addrp where the search stopped (at most @end).
+ */
+static pmd_t *next_pmd(struct mm_struct *mm, unsigned long *addrp,
+		       unsigned long end)
+{
+	unsigned long addr = *addrp, next, pud_end;
+	unsigned int budget = SKIP_BUDGET;
+	pmd_t *pmdp;
+
+	while (addr < end && budget) {
+		pmdp = find_pmd(mm, addr, end, &next);
+		if (!pmdp) {
+			addr = next;
+			budget--;
+			continue;
+		}
+		/* The rest of this PMD table. */
+		pud_end = pud_addr_end(addr, end);
+		for (; addr < pud_end && budget; budget--, pmdp++) {
+			if (!pmd_none(cs_pmd_read(pmdp))) {
+				*addrp = addr;
+				return pmdp;
+			}
+			addr = pmd_addr_end(addr, end);
+		}
+	}
+	*addrp = addr;
+	return NULL;
+}
 
 /**
  * cs_skip_empty() - skip the part of a range that maps nothing
@@ -113,65 +160,45 @@ static pmd_t *find_pmd(struct mm_struct *mm, unsigned long addr,
 unsigned long cs_skip_empty(struct mm_struct *mm, unsigned long addr,
 			    unsigned long end)
 {
-	unsigned int budget = SKIP_BUDGET;
-	unsigned long next;
-	pmd_t *pmdp;
-
-	while (addr < end && budget--) {
-		pmdp = find_pmd(mm, addr, end, &next);
-		if (!pmdp) {
-			addr = next;
-			continue;
-		}
-		if (!pmd_none(cs_pmd_read(pmdp)))
-			return addr;
-		addr = pmd_addr_end(addr, end);
-	}
+	next_pmd(mm, &addr, end);
 	return addr;
 }
 
-/**
- * cs_walk_pmd_range() - count the pages mapped in [@addr, @end) of @vma
- * @vma: the VMA; its mm's mmap_lock is held for read
- * @addr: start, page aligned, inside @vma
- * @end: end, inside @vma and inside the same PMD as @addr
- * @ps: the pass that counts them
- *
- * Takes the lock of the one page table (or huge PMD) that maps the range,
- * hands the whole table to cs_pass_ptes() (or the huge mapping to
- * cs_pass_pmd()) in one direct call, and drops the lock: the per-page work
- * is inlined there, with no call, lock or lookup per page.
+/*
+ * Count the pages mapped in [@addr, @end) of @vma, a range inside the PMD
+ * of entry @pmdp (mmap_lock held for read).  Takes the lock of the one
+ * page table (or huge PMD) that maps the range, hands the whole table to
+ * cs_pass_ptes() (or the huge mapping to cs_pass_pmd()) in one direct
+ * call, and drops the lock: the per-page work is inlined there, with no
+ * call, lock or lookup per page.  Then inserts
+ * into the unique set what had to wait for the lock to be dropped.
+ * Returns 0 or -ENOMEM.
  */
-void cs_walk_pmd_range(struct vm_area_struct *vma, unsigned long addr,
-		       unsigned long end, struct cs_pass *ps)
+static int walk_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
+		    unsigned long addr, unsigned long end, struct cs_pass *ps)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	unsigned long next;
-	pmd_t *pmdp, pmd;
+	pmd_t pmd;
 	pte_t *ptep;
 	spinlock_t *ptl;	/* the PTE table's lock */
-
-	pmdp = find_pmd(mm, addr, end, &next);
-	if (!pmdp)
-		return;
 
 again:
 	rcu_read_lock();
 	pmd = cs_pmd_read(pmdp);
 	if (pmd_none(pmd) || cs_pmd_devmap(pmd)) {
 		rcu_read_unlock();
-		return;
+		return 0;
 	}
 	if (pmd_trans_huge(pmd)) {
 		rcu_read_unlock();
 		if (!walk_huge_pmd(vma, pmdp, addr, end, ps))
 			goto again;
-		return;
+		return end_hold(ps);
 	}
 	/* A THP under migration is missed for that instant. */
 	if (!pmd_present(pmd) || unlikely(pmd_bad(pmd))) {
 		rcu_read_unlock();
-		return;
+		return 0;
 	}
 
 	ptep = (pte_t *)pmd_page_vaddr(pmd) + pte_index(addr);
@@ -185,4 +212,36 @@ again:
 	cs_pass_ptes(ps, vma, addr, end, ptep);
 	spin_unlock(ptl);
 	rcu_read_unlock();
+	return end_hold(ps);
+}
+
+/**
+ * cs_walk_step() - read the next populated page table of a range
+ * @vma: the VMA; its mm's mmap_lock is held for read
+ * @addrp: in, where to start (page aligned, inside @vma); out, where the
+ *	next step starts
+ * @end: end of the range, inside @vma
+ * @ps: the pass that counts the pages
+ *
+ * Skips what maps nothing as cs_skip_empty() does (at most SKIP_BUDGET PMD
+ * entries), then reads the first populated PMD's part of the range: one
+ * page table (or huge PMD), under its lock, handed whole to walk.c.  The
+ * caller yields between steps.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int cs_walk_step(struct vm_area_struct *vma, unsigned long *addrp,
+		 unsigned long end, struct cs_pass *ps)
+{
+	unsigned long addr = *addrp, next;
+	pmd_t *pmdp;
+
+	pmdp = next_pmd(vma->vm_mm, &addr, end);
+	if (!pmdp) {
+		*addrp = addr;
+		return 0;
+	}
+	next = pmd_addr_end(addr, end);
+	*addrp = next;
+	return walk_pmd(vma, pmdp, addr, next, ps);
 }

@@ -15,9 +15,9 @@
  * cost.  A fatal signal ends the walk.
  *
  * Memory: one row per VMA when the reader asked for VMAs, one member per
- * anonymous VMA for cow.c, and for "unique" one flat bitmap of a bit per
- * page frame, allocated for the walk and freed at its end, so that adding
- * a page is one bit test.  Nothing grows with the number of mapped pages.
+ * anonymous VMA for cow.c, and for "unique" the set of pfnset.h, allocated
+ * for the walk and freed at its end, in which adding a page is one bit
+ * test.  Nothing grows with the number of mapped pages.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -27,7 +27,6 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include "compat.h"
 #include "pagewalk.h"
@@ -38,37 +37,6 @@ struct walk {
 	unsigned long reached;		/* the walk counted it up to here */
 	bool unlocked;			/* mmap_lock lost and not retaken */
 };
-
-/* Add @pfn to the tree's set of distinct pages. */
-static __always_inline void add_pfn(struct cs_snapshot *snap, unsigned long pfn)
-{
-	if (likely(pfn < snap->nr_pfn_bits)) {
-		if (!__test_and_set_bit(pfn, snap->pfn_bits))
-			snap->unique++;
-	} else {
-		snap->unique++;	/* memory added since the walk began */
-	}
-}
-
-/* Add the @n page frames from @pfn on to the tree's set, a word at a time. */
-static void add_pfn_range(struct cs_snapshot *snap, unsigned long pfn,
-			  unsigned long n)
-{
-	unsigned long *bits = snap->pfn_bits, end = pfn + n, cnt, mask, *w;
-
-	if (unlikely(end > snap->nr_pfn_bits)) {
-		for (; pfn < end; pfn++)
-			add_pfn(snap, pfn);
-		return;
-	}
-	for (; pfn < end; pfn += cnt) {
-		cnt = min(end - pfn, BITS_PER_LONG - pfn % BITS_PER_LONG);
-		mask = GENMASK(pfn % BITS_PER_LONG + cnt - 1, pfn % BITS_PER_LONG);
-		w = &bits[BIT_WORD(pfn)];
-		snap->unique += hweight_long(mask & ~*w);
-		*w |= mask;
-	}
-}
 
 /*
  * ->parent hops from @av to its root.  The holder's mmap_lock and the
@@ -83,21 +51,60 @@ static u32 anon_vma_depth(const struct anon_vma *av)
 	return depth;
 }
 
+/* The member's class of copies of rank @key, or NULL when its classes are full. */
+static __always_inline struct cs_rank_class *rank_class(struct cs_pass *ps,
+							u64 key)
+{
+	struct cs_rank_slot *slot = ps->slot;
+	unsigned int i = ps->cls_last;
+
+	if (likely(i < slot->nr_cls && slot->cls[i].key == key))
+		return &slot->cls[i];
+	for (i = 0; i < slot->nr_cls; i++)
+		if (slot->cls[i].key == key)
+			goto found;
+	if (i == CS_NR_CLASSES)
+		return NULL;
+	slot->nr_cls++;
+	slot->cls[i].key = key;
+	bitmap_zero(slot->cls[i].bits, CS_CHUNK);
+found:
+	ps->cls_last = i;
+	return &slot->cls[i];
+}
+
+/* Rank @n copies of rank @key position by position (see rank_pages()). */
+static void rank_positions(struct cs_pass *ps, unsigned long idx,
+			   unsigned long n, u64 key)
+{
+	struct cs_position *p = &ps->pos[idx];
+
+	bitmap_set(ps->slot->ovf, idx, n);
+	for (; n; n--, idx++, p++) {
+		/* Members are read in index order: on a tie the first wins. */
+		if (!__test_and_set_bit(idx, ps->pos_used) || key < p->best_key) {
+			p->best_key = key;
+			p->best_member = ps->member;
+		}
+	}
+}
+
 /*
- * Rank @n copies at positions @idx.. of the chunk: the consecutive page
- * frames from @pfn on, all of anon_vma @av and of mapcount @mapcount (spec
- * section 4).  Keeps, per position, the best copy and whether several are
- * there, and marks the member's private copies, which cow.c counts as
- * cow_broken when they turn out not to be the original.
+ * Rank @n copies at positions @idx.. of the chunk, all of anon_vma @av and
+ * of mapcount @mapcount (spec section 4): each goes, as a bit, to the
+ * member's class of its rank, and the private ones to the member's @priv;
+ * cow.c finds the original of each position from the classes once every
+ * member has been read, and counts the private copies that are not the
+ * original, at positions with several copies, as cow_broken.
  */
 static __always_inline void rank_pages(struct cs_pass *ps,
 				       struct vm_area_struct *vma,
 				       const struct anon_vma *av,
-				       unsigned long pfn, unsigned long idx,
-				       unsigned long n, int mapcount)
+				       unsigned long idx, unsigned long n,
+				       int mapcount)
 {
 	bool private = mapcount <= 1, inherited;
-	struct cs_position *p;
+	struct cs_rank_class *c;
 	u64 key;
 
 	if (av != ps->av_cached) {
@@ -116,51 +123,76 @@ static __always_inline void rank_pages(struct cs_pass *ps,
 	 */
 	inherited = av != vma->anon_vma || !private;
 	key = (u64)ps->av_depth << 33 | (u64)!inherited << 32 | ps->holder_rank;
+	c = rank_class(ps, key);
+	if (n == 1) {
+		if (private)
+			__set_bit(idx, ps->priv);
+		if (likely(c))
+			__set_bit(idx, c->bits);
+		else
+			rank_positions(ps, idx, 1, key);
+		return;
+	}
 	if (private)
 		bitmap_set(ps->priv, idx, n);
-	for (p = &ps->pos[idx]; n; n--, p++, pfn++) {
-		if (p->first_pfn == ULONG_MAX)
-			p->first_pfn = pfn;
-		else if (pfn != p->first_pfn)
-			p->multi = true;
-		if (key < p->best_key) {
-			p->best_key = key;
-			p->best_pfn = pfn;
-			p->best_member = ps->member;
-			p->best_private = private;
-		}
-	}
+	if (likely(c))
+		bitmap_set(c->bits, idx, n);	/* a PMD: a few words */
+	else
+		rank_positions(ps, idx, n, key);
+}
+
+/*
+ * The counts of one locked page table, kept in registers by the hot loop
+ * (the other fields follow from them) and added to the pass's once.
+ */
+struct run_counts {
+	unsigned long rss, anon, shared, anon_shared, ksm;
+};
+
+static __always_inline void add_run_counts(struct cs_pass *ps,
+					   const struct run_counts *rc)
+{
+	u64 *v = ps->vc.v;
+
+	v[CS_RSS] += rc->rss;
+	v[CS_ANON] += rc->anon;
+	v[CS_FILE] += rc->rss - rc->anon;
+	v[CS_SHARED] += rc->shared;
+	v[CS_PRIVATE] += rc->rss - rc->shared;
+	v[CS_ANON_SHARED] += rc->anon_shared;
+	v[CS_ANON_PRIVATE] += rc->anon - rc->anon_shared;
+	v[CS_KSM] += rc->ksm;
 }
 
 /*
  * @n mapped pages from page frame @pfn on, at chunk positions @idx.. (when
- * ranking), all of one folio and all of mapcount @mapcount.  @anon: the
- * folio is anonymous; @ksm: a KSM page; @av: its anon_vma when its pages
- * are to be ranked, else NULL.
+ * ranking), all of one folio and all of mapcount @mapcount, counted in
+ * @rc.  @anon: the folio is anonymous; @ksm: a KSM page; @av: its anon_vma
+ * when its pages are to be ranked, else NULL.
  */
 static __always_inline void count_run(struct cs_pass *ps,
+				      struct run_counts *rc,
 				      struct vm_area_struct *vma, bool anon,
 				      bool ksm, const struct anon_vma *av,
 				      unsigned long pfn, unsigned long idx,
 				      unsigned long n, int mapcount)
 {
-	u64 *v = ps->vc.v;
 	bool shared = mapcount >= 2;
 
-	v[CS_RSS] += n;
-	v[anon ? CS_ANON : CS_FILE] += n;
-	v[shared ? CS_SHARED : CS_PRIVATE] += n;
+	rc->rss += n;
+	rc->anon += anon ? n : 0;
+	rc->shared += shared ? n : 0;
 	if (anon) {
-		v[shared ? CS_ANON_SHARED : CS_ANON_PRIVATE] += n;
+		rc->anon_shared += shared ? n : 0;
 		if (ksm)
-			v[CS_KSM] += n;	/* KSM pages belong to no lineage */
+			rc->ksm += n;	/* KSM pages belong to no lineage */
 		else if (av)
-			rank_pages(ps, vma, av, pfn, idx, n, mapcount);
+			rank_pages(ps, vma, av, idx, n, mapcount);
 	}
 	if (n == 1)
-		add_pfn(ps->snap, pfn);
+		cs_pfnset_insert(&ps->snap->pfns, pfn);
 	else
-		add_pfn_range(ps->snap, pfn, n);
+		cs_pfnset_insert_range(&ps->snap->pfns, pfn, n);
 }
 
 /* The anon_vma by which @folio's pages are ranked, or NULL. */
@@ -199,6 +231,7 @@ static __always_inline void get_folio_info(const struct cs_pass *ps,
  * folio's shared state @fi holds if it is the same folio as last time.
  */
 static __always_inline void count_page(struct cs_pass *ps,
+				       struct run_counts *rc,
 				       struct vm_area_struct *vma,
 				       struct folio_info *fi,
 				       struct page *page, unsigned long pfn,
@@ -208,7 +241,7 @@ static __always_inline void count_page(struct cs_pass *ps,
 
 	if (folio != fi->folio)
 		get_folio_info(ps, fi, folio, page);
-	count_run(ps, vma, fi->anon, fi->ksm, fi->av, pfn, idx, 1,
+	count_run(ps, rc, vma, fi->anon, fi->ksm, fi->av, pfn, idx, 1,
 		  fi->large ? cs_large_page_mapcount(page, fi->base) :
 			      cs_page_mapcount(page));
 }
@@ -228,7 +261,7 @@ static void count_migrating(struct cs_pass *ps, struct page *page)
 	v[CS_SHARED]++;
 	v[CS_ANON_SHARED] += anon;
 	v[CS_KSM] += anon && folio_test_ksm(page_folio(page));
-	add_pfn(ps->snap, page_to_pfn(page));
+	cs_pfnset_insert(&ps->snap->pfns, page_to_pfn(page));
 }
 
 /*
@@ -241,7 +274,7 @@ static __always_inline bool pfn_has_page(const struct cs_pass *ps,
 					 unsigned long pfn)
 {
 #ifdef CONFIG_ARCH_HAS_PTE_SPECIAL
-	return likely(pfn < ps->snap->nr_pfn_bits) || pfn_valid(pfn);
+	return likely(cs_pfnset_covers(&ps->snap->pfns, pfn)) || pfn_valid(pfn);
 #else
 	return pfn_valid(pfn);
 #endif
@@ -264,6 +297,7 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
 {
 	unsigned long idx = ps->rank ? linear_page_index(vma, addr) - ps->lo : 0;
 	struct folio_info fi = { };
+	struct run_counts rc = { };
 	unsigned long pfn;
 	struct page *page;
 	pte_t pte;
@@ -277,8 +311,8 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
 			if (unlikely(is_zero_pfn(pfn)))
 				ps->vc.v[CS_ZERO]++;
 			else if (likely(!pte_special(pte) && pfn_has_page(ps, pfn)))
-				count_page(ps, vma, &fi, pfn_to_page(pfn), pfn,
-					   idx);
+				count_page(ps, &rc, vma, &fi, pfn_to_page(pfn),
+					   pfn, idx);
 			continue;
 		}
 		if (cs_pte_is_swapped(pte)) {
@@ -289,6 +323,7 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
 		if (page)
 			count_migrating(ps, page);
 	}
+	add_run_counts(ps, &rc);
 }
 
 /**
@@ -315,16 +350,18 @@ void cs_pass_pmd(struct cs_pass *ps, struct vm_area_struct *vma,
 	bool anon = folio_test_anon(folio);
 	bool ksm = anon && folio_test_ksm(folio);
 	const struct anon_vma *av = rank_anon_vma(ps, page, anon, ksm);
+	struct run_counts rc = { };
 
 	ps->vc.v[CS_THP] += n;
 	if (mapcount >= 0) {
-		count_run(ps, vma, anon, ksm, av, pfn, idx, n, mapcount);
-		return;
+		count_run(ps, &rc, vma, anon, ksm, av, pfn, idx, n, mapcount);
+	} else {
+		base = cs_folio_mapcount_base(folio);
+		for (; n; n--, pfn++, idx++)
+			count_run(ps, &rc, vma, anon, ksm, av, pfn, idx, 1,
+				  cs_large_page_mapcount(pfn_to_page(pfn), base));
 	}
-	base = cs_folio_mapcount_base(folio);
-	for (; n; n--, pfn++, idx++)
-		count_run(ps, vma, anon, ksm, av, pfn, idx, 1,
-			  cs_large_page_mapcount(pfn_to_page(pfn), base));
+	add_run_counts(ps, &rc);
 }
 
 /* A copy of @name cut to @snap->name_max bytes, flagging a cut in @v. */
@@ -472,9 +509,9 @@ int cs_yield(struct cs_snapshot *snap, struct mm_struct *mm, bool *unlocked)
 /*
  * Walk every VMA of row @row's mm.  mmap_lock is held on entry, and on exit
  * unless @w->unlocked says it could not be taken again.  The VMA is looked
- * up again after every page table, since the lock may have been dropped
- * there; finding one that starts where the open row's VMA started
- * continues that row.  The page tables of a VMA that is a cs_member are
+ * up again past its end and after a page table where the lock was dropped;
+ * finding one that starts where the open row's VMA started continues that
+ * row.  The page tables of a VMA that is a cs_member are
  * not read here: cs_cow_count() counts them, in the same read that ranks
  * their COW copies.
  */
@@ -483,12 +520,19 @@ static int walk_vmas(struct cs_snapshot *snap, u32 row, struct mm_struct *mm,
 {
 	struct cs_proc *p = &snap->procs[row];
 	struct vm_area_struct *vma;
-	unsigned long addr = 0, next, row_start = 0;
+	unsigned long addr = 0, row_start = 0;
 	s32 vma_idx = -1;
 	bool open = false;
 	int ret;
 
-	while ((vma = find_vma(mm, addr))) {
+	vma = NULL;
+	for (;;) {
+		/* Looked up again only past its end, or after a yield. */
+		if (!vma || addr >= vma->vm_end) {
+			vma = find_vma(mm, addr);
+			if (!vma)
+				break;
+		}
 		if (!open || vma->vm_start != row_start) {
 			if (open)
 				end_vma(snap, row, vma_idx, w);
@@ -506,18 +550,16 @@ static int walk_vmas(struct cs_snapshot *snap, u32 row, struct mm_struct *mm,
 		} else if (w->member >= 0) {
 			addr = vma->vm_end;	/* read by cs_cow_count() */
 		} else {
-			/* Nothing mapped before @next: skip it whole. */
-			next = cs_skip_empty(mm, addr, vma->vm_end);
-			if (next == addr) {
-				next = pmd_addr_end(addr, vma->vm_end);
-				cs_walk_pmd_range(vma, addr, next, &w->pass);
-			}
-			addr = next;
+			ret = cs_walk_step(vma, &addr, vma->vm_end, &w->pass);
+			if (ret)
+				return ret;
 		}
 		w->reached = max(w->reached, addr);
 		ret = cs_yield(snap, mm, &w->unlocked);
 		if (ret < 0)
 			return ret;
+		if (ret)	/* mmap_lock was dropped: @vma may be gone */
+			vma = NULL;
 	}
 	if (open)
 		end_vma(snap, row, vma_idx, w);
@@ -546,37 +588,6 @@ static int walk_mm(struct cs_snapshot *snap, u32 row, struct walk *w)
 	return ret;
 }
 
-/*
- * The set of distinct pages: one bit per page frame up to the highest end
- * of a node, which is where page frames with a struct page end (memory
- * hot-added later is counted without being told apart).
- */
-static int alloc_pfn_bits(struct cs_snapshot *snap)
-{
-	unsigned long nr = 0;
-	int nid;
-
-	for_each_online_node(nid)
-		nr = max(nr, node_end_pfn(nid));
-	/* No request past INT_MAX bytes, as for every allocation of a walk. */
-	if (cs_too_big(BITS_TO_LONGS(nr), sizeof(long))) {
-		pr_warn_ratelimited("cowstat: %lu page frames: too many for the unique set\n",
-				    nr);
-		return -E2BIG;
-	}
-	/*
-	 * vmalloc'ed: it needs no contiguous memory, and kvmalloc()'s first
-	 * try, a high-order allocation, may compact and reclaim on a
-	 * fragmented machine, at every walk.
-	 */
-	snap->pfn_bits = __vmalloc(BITS_TO_LONGS(nr) * sizeof(long),
-				   GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!snap->pfn_bits)
-		return -ENOMEM;
-	snap->nr_pfn_bits = nr;
-	return 0;
-}
-
 /**
  * cs_walk_tree() - find the VMAs of each mm, count those cow.c does not
  * @snap: a snapshot whose rows cs_tree_collect() filled
@@ -597,7 +608,7 @@ int cs_walk_tree(struct cs_snapshot *snap)
 	u32 i;
 	int ret;
 
-	ret = alloc_pfn_bits(snap);
+	ret = cs_pfnset_init(&snap->pfns);
 	if (ret)
 		return ret;
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
@@ -631,9 +642,7 @@ out:
  */
 void cs_walk_drop_scratch(struct cs_snapshot *snap)
 {
-	vfree(snap->pfn_bits);
-	snap->pfn_bits = NULL;
-	snap->nr_pfn_bits = 0;
+	cs_pfnset_free(&snap->pfns);
 	kvfree(snap->members);
 	snap->members = NULL;
 	snap->nr_members = 0;

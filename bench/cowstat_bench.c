@@ -24,6 +24,9 @@
  *   mem    SHAPE PROCESSES PEAK BASELINE_PEAK HELD NOPEN (bytes; see cg_cost())
  *   stall  SHAPE METHOD WORST_NS P99_NS ITERATIONS
  *   shape  SHAPE PROCESSES RSS THP (the module's summary)
+ * and, with --trace, "# trace SHAPE FUNCTION CALLS TOTAL_US" lines (one
+ * tree read under function_graph).  --only SHAPE,SHAPE and --no-stall
+ * make a shorter run while working on one shape.
  * Static, so that running it maps no library page that a tree maps.
  */
 #define _GNU_SOURCE
@@ -80,7 +83,8 @@ static const char *const mname[M_NR + 1] = {
 	"tree", "vmas", "cli", "rollup", "smaps", "pagemap", "exec", "none",
 };
 
-static int runs = 5, stall_ms = 2000, quick;
+static int runs = 5, stall_ms = 2000, quick, no_stall, trace;
+static const char *only;		/* comma-separated shape names, or NULL */
 static char *rbuf;
 static long long *rheld;		/* shared with a forked reader */
 static size_t rbuf_len = 64 * MIB;
@@ -520,6 +524,84 @@ static int cg_setup(void)
 
 /* ---- main ---- */
 
+/* Whether --only (a comma-separated list of shape names) lets @name run. */
+static int selected(const char *name)
+{
+	size_t k = strlen(name);
+	const char *p;
+
+	if (!only)
+		return 1;
+	for (p = only; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, name, k) && (p[k] == ',' || !p[k]))
+			return 1;
+	return 0;
+}
+
+#define TRACING		"/sys/kernel/tracing"
+#define NTRACE		64
+
+/*
+ * --trace: one tree read under the function_graph tracer, limited to the
+ * module's walk (cs_snapshot_take() and the calls under it, 4 deep), summed
+ * per function: "# trace SHAPE FUNCTION CALLS TOTAL_US".  The tracer's own
+ * cost inflates small functions called often: read it as where the time
+ * goes, not as the time.
+ */
+static void trace_tree_read(const struct shape *s)
+{
+	static struct { char name[64]; unsigned long n; double us; } fn[NTRACE];
+	int nfn = 0, i;
+	char *line, *bar, *name, *end;
+	double us;
+
+	if (access(TRACING "/trace", F_OK))
+		mount("tracefs", TRACING, "tracefs", 0, NULL);
+	if (write_str(TRACING "/tracing_on", "0") ||
+	    write_str(TRACING "/current_tracer", "function_graph") ||
+	    write_str(TRACING "/set_graph_function", "cs_snapshot_take") ||
+	    write_str(TRACING "/max_graph_depth", "4") ||
+	    write_str(TRACING "/buffer_size_kb", "16384") ||
+	    write_str(TRACING "/options/funcgraph-tail", "1") ||
+	    write_str(TRACING "/trace", "") ||
+	    write_str(TRACING "/tracing_on", "1")) {
+		printf("# trace %s: no function_graph tracer\n", s->name);
+		return;
+	}
+	slurp(CS_DIR "/tree");
+	write_str(TRACING "/tracing_on", "0");
+	if (slurp(TRACING "/trace") < 0)
+		return;
+	/* "CPU) DURATION us | name();" or "CPU) DURATION us | } /\* name *\/" */
+	for (line = strtok(rbuf, "\n"); line; line = strtok(NULL, "\n")) {
+		bar = strchr(line, '|');
+		if (!bar || !strstr(line, " us "))
+			continue;
+		end = strstr(line, " us ");
+		while (end > line && end[-1] != ' ' && end[-1] != '+' && end[-1] != '!' &&
+		       end[-1] != '#' && end[-1] != '*' && end[-1] != '@' && end[-1] != '$')
+			end--;
+		us = atof(end);
+		name = bar + 1;
+		while (*name == ' ' || *name == '}' || *name == '/' || *name == '*')
+			name++;
+		name[strcspn(name, "(); *")] = '\0';
+		for (i = 0; i < nfn && strcmp(fn[i].name, name); i++)
+			;
+		if (i == nfn) {
+			if (nfn == NTRACE)
+				continue;
+			snprintf(fn[nfn++].name, sizeof(fn[0].name), "%s", name);
+		}
+		fn[i].n++;
+		fn[i].us += us;
+	}
+	for (i = 0; i < nfn; i++)
+		printf("# trace %s %s %lu %.0f\n", s->name, fn[i].name, fn[i].n, fn[i].us);
+	memset(fn, 0, sizeof(fn));
+	write_str(TRACING "/current_tracer", "nop");
+}
+
 static unsigned long long summary_get(const char *key)
 {
 	char *p;
@@ -546,6 +628,12 @@ int main(int argc, char **argv)
 			stall_ms = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--quick"))
 			quick = 1;
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			only = argv[++i];
+		else if (!strcmp(argv[i], "--no-stall"))
+			no_stall = 1;
+		else if (!strcmp(argv[i], "--trace"))
+			trace = 1;
 	}
 	if (runs < 1 || runs > 63)
 		runs = 5;
@@ -570,6 +658,8 @@ int main(int argc, char **argv)
 		int nopen;
 		int m;
 
+		if (!selected(s->name))
+			continue;
 		printf("# bench: building %s\n", s->name);
 		build(s, &t);
 		snprintf(buf, sizeof(buf), "%d\n", t.root);
@@ -595,7 +685,9 @@ int main(int argc, char **argv)
 			printf("mem\t%s\t%llu\t%lld\t%lld\t%lld\t%d\n", s->name, procs, peak,
 			       base, held, nopen);
 		}
-		if (s->stall) {
+		if (trace)
+			trace_tree_read(s);
+		if (s->stall && !no_stall) {
 			stall(s, M_NONE, &t);
 			for (m = 0; m < M_EXEC; m++)
 				stall(s, m, &t);

@@ -4,7 +4,10 @@
  * CLONE_VM row shows the owner's cow_broken, VMAs split when walked and
  * merged before the COW pass are counted once, a sparse 16 TiB
  * reservation costs what its page tables cost, and an mm of 65,000 VMAs
- * lets a writer in between VMAs.
+ * lets a writer in between VMAs.  And the walk's data structures on the
+ * shapes that reach their rare paths (issue 10): a unique set spread over
+ * several of its leaves, and a member with more ranks in one chunk than
+ * it keeps as bitmaps.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -13,6 +16,7 @@
 
 #include "kselftest_harness.h"
 #include "cowstat_util.h"
+#include "cowstat_pagemap.h"
 
 static double now(void)
 {
@@ -418,6 +422,227 @@ TEST_F_TIMEOUT(walk, walk_yields_between_vmas, 300)
 	EXPECT_LE(2 * base + 20, during);
 	/* And in proportion to the walk: at least one per 200 of its VMAs. */
 	EXPECT_LE(NR_VMAS / 200, during);
+}
+
+/* ---- issue 10: the unique set across leaves ---- */
+
+#define LEAF_PAGES	32768		/* page frames per leaf (4 KiB pages) */
+#define UL_PAGES	(73728UL)	/* 288 MiB: more than two leaves' worth */
+
+static char *ul_region;
+
+static void rewrite_every_third(void *arg)
+{
+	size_t i, ps = getpagesize();
+
+	for (i = 0; i < UL_PAGES; i += 3)
+		ul_region[i * ps] = 2;
+}
+
+static void touch_and_fork(void *arg)
+{
+	cs_touch(ul_region, 0, UL_PAGES, 1);
+	if (cs_spawn(rewrite_every_third, NULL) < 0)
+		_exit(1);
+}
+
+/* Where @pid's rss differs from the pagemap oracle's, VMA by VMA. */
+static void dump_rss_diff(const char *vmas, pid_t pid)
+{
+	size_t ps = getpagesize();
+	unsigned long s, e, a, n;
+	char path[64], line[512];
+	struct cs_pages p;
+	uint64_t ent;
+	FILE *maps;
+	int pm;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	maps = fopen(path, "r");
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	pm = open(path, O_RDONLY);
+	while (maps && pm >= 0 && fgets(line, sizeof(line), maps)) {
+		if (sscanf(line, "%lx-%lx", &s, &e) != 2)
+			continue;
+		for (n = 0, a = s; a < e; a += ps)
+			n += !pread_u64(pm, a / ps, &ent) && (ent & PM_PRESENT);
+		if (cs_find_vma(vmas, pid, (void *)s, &p))
+			memset(&p, 0, sizeof(p));
+		if (n != p.v[F_RSS] + p.v[F_ZERO])
+			printf("# %d: present %lu, cowstat rss %llu zero %llu: %s",
+			       pid, n, p.v[F_RSS], p.v[F_ZERO], line);
+	}
+	if (maps)
+		fclose(maps);
+	if (pm >= 0)
+		close(pm);
+}
+
+static int cmp_pfn(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A root with 288 MiB of base pages and a child that rewrote every third
+ * one: their page frames cannot all lie in two leaves of the unique set
+ * (32,768 frames each), so several leaves are allocated while the walk
+ * holds page-table locks (the pending list).  unique and saved against the
+ * pagemap oracle over both processes.
+ */
+TEST_F_TIMEOUT(walk, unique_across_leaves, 600)
+{
+	uint64_t *pfns = NULL;
+	size_t npfns = 0, cap = 0, i, unique = 0, leaves = 0;
+	unsigned long long rss = 0;
+	struct cs_tree_row r;
+	struct cs_pages o;
+	const char *line;
+	char *tree, *summary, *vmas;
+	pid_t root, pids[2];
+	int rows = 0;
+
+	ul_region = cs_region(UL_PAGES, 0);
+	ASSERT_NE(NULL, ul_region);
+	root = cs_spawn(touch_and_fork, NULL);
+	ASSERT_LT(0, root);
+	ASSERT_EQ(0, cs_select(root));
+	tree = cs_read(CS_DIR "/tree");
+	summary = cs_read(CS_DIR "/summary");
+	vmas = cs_read(CS_DIR "/vmas");
+	ASSERT_NE(NULL, tree);
+	ASSERT_NE(NULL, summary);
+	ASSERT_NE(NULL, vmas);
+	for (line = tree; line && *line; line = cs_next_line(line)) {
+		if (cs_parse_tree_row(line, &r))
+			continue;
+		ASSERT_GT(2, rows);
+		pids[rows++] = r.pid;
+		ASSERT_EQ(0, oracle(r.pid, &o, &pfns, &npfns, &cap));
+		EXPECT_EQ(o.v[F_RSS], r.p.v[F_RSS]);
+		if (o.v[F_RSS] != r.p.v[F_RSS])
+			dump_rss_diff(vmas, r.pid);
+		rss += o.v[F_RSS];
+	}
+	ASSERT_EQ(2, rows);
+	EXPECT_EQ(root, pids[0]);
+	qsort(pfns, npfns, sizeof(*pfns), cmp_pfn);
+	for (i = 0; i < npfns; i++) {
+		unique += !i || pfns[i] != pfns[i - 1];
+		leaves += !i || pfns[i] / LEAF_PAGES != pfns[i - 1] / LEAF_PAGES;
+	}
+	TH_LOG("%zu distinct pages in %zu leaves of the unique set, highest frame %llu",
+	       unique, leaves, npfns ? (unsigned long long)pfns[npfns - 1] : 0ULL);
+	EXPECT_LE(3, leaves);
+	EXPECT_EQ(unique, cs_summary_value(summary, "unique"));
+	EXPECT_EQ(rss - unique, cs_summary_value(summary, "saved"));
+	free(pfns);
+	free(tree);
+	free(summary);
+	free(vmas);
+	cs_select(1);
+	cs_reap(root);
+	munmap(ul_region, UL_PAGES * getpagesize());
+}
+
+/* ---- issue 10: more ranks in a chunk than a member keeps as bitmaps ---- */
+
+#define CH_GENS	6	/* generations: the last holds pages of six ranks */
+#define CH_K	16	/* pages per block */
+
+static char *ch_region;
+static int ch_gen;
+
+/*
+ * Generation g of a chain (0 is the root): the root writes blocks 0-5,
+ * generation g >= 1 rewrites block 5 - g and forks the next; once the
+ * chain is built, generations 1-4 drop block 5 and the root rewrites it,
+ * so that the last generation alone holds the root's original pages
+ * there (private, inherited) while the root holds private copies.
+ */
+static void chain_gen(void *arg)
+{
+	size_t ps = getpagesize();
+	int g = ch_gen;
+
+	if (!g)
+		cs_touch(ch_region, 0, CH_GENS * CH_K, 1);
+	else
+		cs_touch(ch_region, (CH_GENS - 1 - g) * CH_K, CH_K, g + 1);
+	if (g + 1 < CH_GENS) {
+		ch_gen = g + 1;
+		if (cs_spawn(chain_gen, NULL) < 0)
+			_exit(1);
+	}
+	if (g && g + 1 < CH_GENS &&
+	    madvise(ch_region + (CH_GENS - 1) * CH_K * ps, CH_K * ps, MADV_DONTNEED))
+		_exit(1);
+	if (!g)
+		cs_touch(ch_region, (CH_GENS - 1) * CH_K, CH_K, 9);
+}
+
+/*
+ * The last generation's pages in the region have six ranks in one chunk
+ * (its own copies, four ancestors' and the root's originals, read in that
+ * order), two more than it keeps as bitmaps: the root's originals, read
+ * last, are ranked position by position, and they are the originals of
+ * block 5, where the root's copies are COW-broken.  Known answers:
+ * cow_broken is 16 for the root (block 5) and for the last generation
+ * (block 0, its own copies), 0 for the others; the rows against the
+ * oracle.
+ */
+TEST_F_TIMEOUT(walk, member_with_more_ranks_than_bitmaps, 300)
+{
+	size_t ps = getpagesize();
+	struct cs_tree_row r;
+	struct cs_pages p, o;
+	uint64_t *pfns = NULL;
+	size_t npfns = 0, cap = 0;
+	char *vmas, *tree, *base;
+	const char *line;
+	pid_t root;
+	int gen = 0;
+
+	/* A chunk-aligned block of the region: all six blocks in one chunk. */
+	base = cs_region(1024, 0);
+	ASSERT_NE(NULL, base);
+	ch_region = (char *)(((uintptr_t)base + (2UL << 20) - 1) & ~((2UL << 20) - 1));
+	ch_gen = 0;
+	root = cs_spawn(chain_gen, NULL);
+	ASSERT_LT(0, root);
+	ASSERT_EQ(0, cs_select(root));
+	tree = cs_read(CS_DIR "/tree");
+	vmas = cs_read(CS_DIR "/vmas");
+	ASSERT_NE(NULL, tree);
+	ASSERT_NE(NULL, vmas);
+	/* Rows are depth-first: generation by generation. */
+	for (line = tree; line && *line; line = cs_next_line(line)) {
+		if (cs_parse_tree_row(line, &r))
+			continue;
+		ASSERT_GT(CH_GENS, gen);
+		ASSERT_EQ(0, cs_find_vma(vmas, r.pid, base, &p));
+		TH_LOG("generation %d: anon %llu anon_private %llu cow_broken %llu",
+		       gen, p.v[F_ANON], p.v[F_ANON_PRIVATE], p.v[F_COW_BROKEN]);
+		EXPECT_EQ(gen == 0 || gen == CH_GENS - 1 ? CH_K : 0, p.v[F_COW_BROKEN]);
+		/* The root's originals of block 4: gen 1 rewrote them. */
+		EXPECT_EQ(gen == 0 || gen == CH_GENS - 1 ? 2 * CH_K : 0,
+			  p.v[F_ANON_PRIVATE]);
+		EXPECT_EQ(gen == 0 || gen == CH_GENS - 1 ? CH_GENS * CH_K :
+			  (CH_GENS - 1) * CH_K, p.v[F_ANON]);
+		ASSERT_EQ(0, oracle(r.pid, &o, &pfns, &npfns, &cap));
+		EXPECT_EQ(o.v[F_ANON_PRIVATE], r.p.v[F_ANON_PRIVATE]);
+		EXPECT_EQ(o.v[F_ANON_SHARED], r.p.v[F_ANON_SHARED]);
+		gen++;
+	}
+	EXPECT_EQ(CH_GENS, gen);
+	free(pfns);
+	free(tree);
+	free(vmas);
+	cs_select(1);
+	cs_reap(root);
+	munmap(base, 1024 * ps);
 }
 
 TEST_HARNESS_MAIN
