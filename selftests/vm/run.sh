@@ -243,9 +243,18 @@ time_binaries() {
 	[ -z "$prog" ] || echo "# $prog did not finish after $((SECONDS - start))s"
 }
 
+# The debug kernels boot with 4-level paging (la57=off): with 5-level
+# paging an interrupt that arrives while identify_cpu() refills the boot
+# CPU's feature bits finds LA57 cleared for a moment, and KASAN reports a
+# "wild-memory-access" (an address of the 5-level direct map) in
+# handle_edge_irq at 0.03 s, before the module is
+# loaded (seen on the 6.12 debug kernel on a loaded host).  The stock
+# kernels keep 5-level paging, so the walker's P4D level is still tested.
+cpu=max
+case $kver in debug|debug-*) cpu=max,la57=off ;; esac
 echo "# vm $kver: booting $(basename "$image") ($mode)${guest_env:+, with $guest_env}"
 vm_start=$SECONDS
-timeout "$timeout_s" qemu-system-x86_64 -m "${COWSTAT_VM_MEM:-2048}" -smp 2 -cpu max \
+timeout "$timeout_s" qemu-system-x86_64 -m "${COWSTAT_VM_MEM:-2048}" -smp 2 -cpu "$cpu" \
 	-display none -no-reboot -monitor none \
 	-serial stdio -serial "file:$klog" \
 	-kernel "$image" -initrd "$work/initrd.gz" \
