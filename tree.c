@@ -11,7 +11,7 @@
  * root with an explicit stack, never by recursion, so that a chain of
  * 10,000 processes costs no kernel stack.  Memory is two integers per
  * process of the namespace while collecting, then one row per process of
- * the tree.
+ * the tree in the result and, for the walk only, one mm pointer.
  */
 #include <linux/bitmap.h>
 #include <linux/capability.h>
