@@ -69,7 +69,7 @@
  * first being member @first; @order: room to sort their classes.
  */
 struct cow_scan {
-	struct cs_snapshot *snap;
+	struct cs_walk *cw;
 	struct cs_pass pass;
 	struct cs_rank_slot *slots;
 	u32 *order;
@@ -125,8 +125,8 @@ static void add_counts(struct cs_snapshot *snap, const struct cs_member *m,
 static int scan_member(struct cow_scan *s, u32 mi, unsigned long lo,
 		       unsigned long hi, bool rank, bool whole)
 {
-	struct cs_member *m = &s->snap->members[mi];
-	struct mm_struct *mm = s->snap->procs[m->proc].mm;
+	struct cs_member *m = &s->cw->members[mi];
+	struct mm_struct *mm = s->cw->mms[m->proc];
 	unsigned long m_end = m->pgoff + m->nr_pages, chunk = lo;
 	unsigned long addr, end;
 	struct cs_pass *ps = &s->pass;
@@ -153,7 +153,7 @@ static int scan_member(struct cow_scan *s, u32 mi, unsigned long lo,
 	ps->key = m->key;
 	ps->lo = chunk;
 	ps->member = mi;
-	ps->holder_rank = s->snap->procs[m->proc].rank;
+	ps->holder_rank = s->cw->snap->procs[m->proc].rank;
 	ps->priv = m->priv;
 	if (rank) {
 		ps->slot = &s->slots[mi - s->first];
@@ -178,7 +178,7 @@ static int scan_member(struct cow_scan *s, u32 mi, unsigned long lo,
 			break;
 		if (!whole)
 			continue;
-		ret = cs_yield(s->snap, mm, &unlocked);
+		ret = cs_yield(s->cw, mm, &unlocked);
 		if (ret < 0)
 			break;
 		if (ret) {	/* another hold: @vma and anon_vmas may be others */
@@ -192,11 +192,11 @@ static int scan_member(struct cow_scan *s, u32 mi, unsigned long lo,
 		addr = cs_skip_empty(mm, member_addr(m, hi), member_addr(m, m_end));
 		m->next = m->pgoff + ((addr - m->start) >> PAGE_SHIFT);
 	}
-	add_counts(s->snap, m, &ps->vc);
+	add_counts(s->cw->snap, m, &ps->vc);
 	if (!unlocked)
 		mmap_read_unlock(mm);
 	mmput(mm);
-	if (!ret && cs_should_stop(s->snap))
+	if (!ret && cs_should_stop(s->cw))
 		ret = -EINTR;
 	cond_resched();		/* a family can have thousands of members */
 	return ret;
@@ -208,7 +208,7 @@ static int scan_member(struct cow_scan *s, u32 mi, unsigned long lo,
  */
 static int probe_member(struct cow_scan *s, struct cs_member *m)
 {
-	struct mm_struct *mm = s->snap->procs[m->proc].mm;
+	struct mm_struct *mm = s->cw->mms[m->proc];
 	unsigned long end = m->pgoff + m->nr_pages, addr;
 
 	if (m->next >= end)
@@ -225,7 +225,7 @@ static int probe_member(struct cow_scan *s, struct cs_member *m)
 	mmap_read_unlock(mm);
 	mmput(mm);
 	m->next = m->pgoff + ((addr - m->start) >> PAGE_SHIFT);
-	if (cs_should_stop(s->snap))
+	if (cs_should_stop(s->cw))
 		return -EINTR;
 	cond_resched();
 	return 0;
@@ -264,7 +264,7 @@ static int cmp_class(const void *a, const void *b, const void *slots)
  */
 static void drop_originals(struct cow_scan *s, u32 first, u32 last)
 {
-	struct cs_member *members = s->snap->members;
+	struct cs_member *members = s->cw->members;
 	struct cs_position *pos = s->pass.pos;
 	u32 i, c, n = 0, e, mi;
 	unsigned int k;
@@ -308,7 +308,7 @@ static void drop_originals(struct cow_scan *s, u32 first, u32 last)
  */
 static void count_broken(struct cow_scan *s, u32 first, u32 last)
 {
-	struct cs_member *members = s->snap->members;
+	struct cs_member *members = s->cw->members;
 	struct cs_counts c = { };
 	bool candidates = false;
 	u32 i, j;
@@ -344,7 +344,7 @@ static void count_broken(struct cow_scan *s, u32 first, u32 last)
 
 		c.v[CS_COW_BROKEN] = bitmap_weight(m->priv, CS_CHUNK);
 		if (c.v[CS_COW_BROKEN])
-			add_counts(s->snap, m, &c);
+			add_counts(s->cw->snap, m, &c);
 	}
 reset:
 	for (i = first; i < last; i++) {
@@ -390,7 +390,7 @@ static int grow_slots(struct cow_scan *s, u32 n)
  */
 static int count_family(struct cow_scan *s, u32 first, u32 last)
 {
-	struct cs_member *members = s->snap->members;
+	struct cs_member *members = s->cw->members;
 	unsigned long chunk;
 	u32 i, present;
 	bool rank;
@@ -461,7 +461,7 @@ static void share_counts(struct cs_snapshot *snap)
 
 /**
  * cs_cow_count() - count the anonymous VMAs' pages, cow_broken included
- * @snap: a snapshot that cs_walk_tree() filled
+ * @cw: a walk that cs_walk_tree() filled
  *
  * Reads each member's page tables once, adding every page field and
  * cow_broken to its rows.  Then gives the rows that share an mm that mm's
@@ -469,18 +469,18 @@ static void share_counts(struct cs_snapshot *snap)
  *
  * Return: 0, -ENOMEM, or -EINTR on a fatal signal.
  */
-int cs_cow_count(struct cs_snapshot *snap)
+int cs_cow_count(struct cs_walk *cw)
 {
-	struct cs_member *members = snap->members;
+	struct cs_member *members = cw->members;
 	struct cow_scan *s;
-	u32 i, j, k, n = snap->nr_members;
+	u32 i, j, k, n = cw->nr_members;
 	int ret = 0;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return -ENOMEM;
-	s->snap = snap;
-	s->pass.snap = snap;
+	s->cw = cw;
+	s->pass.cw = cw;
 	s->pass.pos_used = s->pos_used;
 	s->pass.pos = kvmalloc_array(CS_CHUNK, sizeof(*s->pass.pos),
 				     GFP_KERNEL_ACCOUNT);
@@ -513,7 +513,6 @@ int cs_cow_count(struct cs_snapshot *snap)
 	kfree(s);
 	if (ret)
 		return ret;
-	share_counts(snap);
-	snap->unique = cs_pfnset_count(&snap->pfns);
+	share_counts(cw->snap);
 	return 0;
 }

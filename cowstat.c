@@ -108,7 +108,8 @@ static void add_totals(struct cs_snapshot *snap)
  *
  * Sleeps; takes each mm's mmap_lock for read in turn.  Every allocation is
  * charged to the active memory cgroup.  The result holds its rows only: the
- * walk's scratch and its mm grabs are dropped before it returns.
+ * walk's state (struct cs_walk: its scratch and its mm grabs) exists only
+ * until it returns.
  *
  * Return: 0; -ESRCH when @root has been reaped or is not visible to the
  * reader; -ENOMEM; -EINTR when the walk was stopped (cs_should_stop()).
@@ -117,32 +118,36 @@ int cs_snapshot_take(const struct cs_reader *reader, struct pid *root,
 		     unsigned int how, size_t name_max,
 		     struct cs_snapshot **snapp)
 {
-	struct cs_snapshot *snap;
+	struct cs_walk cw = {
+		.q = {
+			.reader = reader,
+			.want_vmas = how & CS_WANT_VMAS,
+			.check_perm = how & CS_CHECK_PERM,
+			.unprivileged_read = READ_ONCE(cs_unprivileged_read),
+			.name_max = name_max,
+		},
+	};
 	int ret;
 
-	snap = kzalloc(sizeof(*snap), GFP_KERNEL_ACCOUNT);
-	if (!snap)
+	cw.snap = kzalloc(sizeof(*cw.snap), GFP_KERNEL_ACCOUNT);
+	if (!cw.snap)
 		return -ENOMEM;
-	snap->reader = reader;
-	snap->want_vmas = how & CS_WANT_VMAS;
-	snap->check_perm = how & CS_CHECK_PERM;
-	snap->unprivileged_read = READ_ONCE(cs_unprivileged_read);
-	snap->name_max = name_max;
 
-	ret = cs_tree_collect(snap, root);
+	ret = cs_tree_collect(&cw, root);
 	if (!ret)
-		ret = cs_walk_tree(snap);
+		ret = cs_walk_tree(&cw);
 	if (!ret)
-		ret = cs_cow_count(snap);
-	cs_walk_drop_scratch(snap);
-	cs_tree_drop_mms(snap);
-	snap->reader = NULL;
+		ret = cs_cow_count(&cw);
+	if (!ret)
+		cw.snap->unique = cs_pfnset_count(&cw.pfns);
+	cs_walk_drop_scratch(&cw);
+	cs_tree_drop_mms(&cw);
 	if (ret) {
-		cs_snapshot_free(snap);
+		cs_snapshot_free(cw.snap);
 		return ret;
 	}
-	add_totals(snap);
-	*snapp = snap;
+	add_totals(cw.snap);
+	*snapp = cw.snap;
 	return 0;
 }
 
@@ -161,16 +166,16 @@ void cs_snapshot_free(struct cs_snapshot *snap)
 
 /**
  * cs_should_stop() - whether a walk must end now
- * @snap: the snapshot being taken
+ * @cw: the walk
  *
  * Every long loop of the walk asks this between page tables or processes.
  *
  * Return: true when the reader was sent a fatal signal or gave up, or when
  * the module is being unloaded.
  */
-bool cs_should_stop(const struct cs_snapshot *snap)
+bool cs_should_stop(const struct cs_walk *cw)
 {
-	const struct cs_reader *r = snap->reader;
+	const struct cs_reader *r = cw->q.reader;
 
 	return fatal_signal_pending(current) || fatal_signal_pending(r->task) ||
 	       READ_ONCE(r->cancel) || cs_request_stopping();

@@ -93,9 +93,9 @@ struct cs_vma {
  * @depth: 0 for the root
  * @rank: position in (depth, PID) order; breaks COW ties (spec 4, rule 3)
  * @comm: the process's comm (empty when not permitted)
- * @mm: the address space, pinned with mmgrab() until the walk ends, or NULL
- * @mm_owner: index of the row that counts @mm: this row's own index,
- *	or an earlier row's when the mm is shared
+ * @mm_owner: index of the row that counts the process's mm: this row's own
+ *	index, or an earlier row's when the mm is shared (printed as
+ *	mm_shared_with, and the owner's @vmas are listed for this row)
  * @flags: CS_NO_MM, CS_MM_SHARED, CS_NOT_PERMITTED
  * @cow_faults: COW copies of the process's threads (delay accounting)
  * @cow_faults_valid: delay accounting kept them for at least one thread
@@ -108,7 +108,6 @@ struct cs_proc {
 	pid_t nr, ppid;
 	u32 depth, rank;
 	char comm[TASK_COMM_LEN];
-	struct mm_struct *mm;
 	u32 mm_owner;
 	u32 flags;
 	u64 cow_faults;
@@ -166,42 +165,70 @@ struct cs_reader {
 };
 
 /**
- * struct cs_snapshot - the result of one walk of a tree
+ * struct cs_snapshot - the result of one walk of a tree: what debugfs prints
+ *	and netlink sends, nothing else
  * @procs: rows, parents before children (depth-first, children by PID)
  * @nr_procs: number of rows
- * @reader: whom the walk is for
- * @want_vmas: keep per-VMA rows
- * @check_perm: walk only processes the reader may read (README, "Who may
- *	read what")
- * @unprivileged_read: the ptrace-read rule is enough (module parameter)
- * @name_max: longest VMA name kept, in bytes; longer ones are cut
  * @total: page fields summed over distinct mms
  * @skipped_vmas: skipped VMAs summed over distinct mms
  * @cow_faults: summed over the rows where available
  * @cow_faults_valid: available for at least one row
  * @unique: distinct physical pages in the tree's rss
  *
- * Scratch of the walk, freed when it ends (cs_snapshot_take()), so that a
- * result that waits to be read holds nothing but its rows:
- * @pfns: the set of the @unique pages (pfnset.h)
- * @members: anonymous VMAs of the tree, for cow.c
- * @nr_members: used entries of @members
- * @max_members: allocated entries of @members
- * @path_buf: PATH_MAX scratch for VMA names
+ * It holds no reference on any task, pid or mm and no scratch of the walk
+ * (struct cs_walk), so that a result waiting to be read (an open debugfs
+ * file, an unfinished dump) costs its rows only, as smaps keeps its
+ * mem_size_stats apart from the mm_walk that fills them.
  */
 struct cs_snapshot {
 	struct cs_proc *procs;
 	u32 nr_procs;
-	const struct cs_reader *reader;
-	bool want_vmas;
-	bool check_perm;
-	bool unprivileged_read;
-	size_t name_max;
 	struct cs_counts total;
 	u64 skipped_vmas;
 	u64 cow_faults;
 	bool cow_faults_valid;
 	u64 unique;
+};
+
+/**
+ * struct cs_query - what a walk is asked for
+ * @reader: whom the walk is for
+ * @want_vmas: keep per-VMA rows
+ * @check_perm: walk only processes the reader may read (README, "Who may
+ *	read what")
+ * @unprivileged_read: the ptrace-read rule is enough (module parameter,
+ *	read once per walk)
+ * @name_max: longest VMA name kept, in bytes; longer ones are cut
+ */
+struct cs_query {
+	const struct cs_reader *reader;
+	bool want_vmas;
+	bool check_perm;
+	bool unprivileged_read;
+	size_t name_max;
+};
+
+/**
+ * struct cs_walk - the state of one walk, from its start to its end
+ * @q: what the walk is asked for
+ * @snap: the result being filled
+ * @mms: per row of @snap, the mm that the walk reads, held with mmgrab()
+ *	from cs_tree_collect() to cs_tree_drop_mms(), or NULL
+ * @pfns: the set of the result's @unique pages (pfnset.h)
+ * @members: anonymous VMAs of the tree, for cow.c
+ * @nr_members: used entries of @members
+ * @max_members: allocated entries of @members
+ * @path_buf: PATH_MAX scratch for VMA names
+ *
+ * Lives in cs_snapshot_take()'s frame; everything it points to but @snap
+ * and @q.reader is allocated by the walk (charged to the active memory
+ * cgroup) and freed, and every mm dropped, before cs_snapshot_take()
+ * returns.
+ */
+struct cs_walk {
+	struct cs_query q;
+	struct cs_snapshot *snap;
+	struct mm_struct **mms;
 	struct cs_pfnset pfns;
 	struct cs_member *members;
 	u32 nr_members, max_members;
@@ -254,22 +281,22 @@ int cs_snapshot_take(const struct cs_reader *reader, struct pid *root,
 		     unsigned int how, size_t name_max,
 		     struct cs_snapshot **snapp);
 void cs_snapshot_free(struct cs_snapshot *snap);
-bool cs_should_stop(const struct cs_snapshot *snap);
+bool cs_should_stop(const struct cs_walk *cw);
 void cs_reader_init_current(struct cs_reader *reader);
 
 /* tree.c */
-int cs_tree_collect(struct cs_snapshot *snap, struct pid *root);
-void cs_tree_drop_mms(struct cs_snapshot *snap);
+int cs_tree_collect(struct cs_walk *cw, struct pid *root);
+void cs_tree_drop_mms(struct cs_walk *cw);
 void cs_tree_release(struct cs_snapshot *snap);
 bool cs_may_read_quick(struct pid *pid, bool unprivileged_read);
 
 /* walk.c */
-int cs_walk_tree(struct cs_snapshot *snap);
-void cs_walk_drop_scratch(struct cs_snapshot *snap);
+int cs_walk_tree(struct cs_walk *cw);
+void cs_walk_drop_scratch(struct cs_walk *cw);
 void cs_walk_release(struct cs_snapshot *snap);
 
 /* cow.c */
-int cs_cow_count(struct cs_snapshot *snap);
+int cs_cow_count(struct cs_walk *cw);
 
 /* netlink.c */
 int cs_netlink_init(void);

@@ -98,7 +98,7 @@ static pmd_t *find_pmd(struct mm_struct *mm, unsigned long addr,
  */
 static int end_hold(struct cs_pass *ps)
 {
-	struct cs_pfnset *set = &ps->snap->pfns;
+	struct cs_pfnset *set = &ps->cw->pfns;
 
 	return unlikely(set->nr_pending) ? cs_pfnset_flush(set) : 0;
 }

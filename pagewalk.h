@@ -58,7 +58,7 @@ struct cs_position {
 
 /**
  * struct cs_pass - one read of a range of page tables and what it counts
- * @snap: the snapshot (its unique set, @pfns)
+ * @cw: the walk (its unique set, @pfns)
  * @vc: the counts of the range read so far
  * @rank: rank the anonymous pages of lineage @key into @slot (cow.c)
  * @key: the root anon_vma of the member being read
@@ -77,7 +77,7 @@ struct cs_position {
  * @av_depth: @av_cached's ->parent hops to its root
  */
 struct cs_pass {
-	struct cs_snapshot *snap;
+	struct cs_walk *cw;
 	struct cs_counts vc;
 	bool rank;
 	const void *key;
@@ -105,6 +105,6 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
 		  unsigned long addr, unsigned long end, pte_t *ptep);
 void cs_pass_pmd(struct cs_pass *ps, struct vm_area_struct *vma,
 		 unsigned long addr, unsigned long end, struct page *page);
-int cs_yield(struct cs_snapshot *snap, struct mm_struct *mm, bool *unlocked);
+int cs_yield(struct cs_walk *cw, struct mm_struct *mm, bool *unlocked);
 
 #endif /* _COWSTAT_PAGEWALK_H */

@@ -11,7 +11,7 @@
  * root with an explicit stack, never by recursion, so that a chain of
  * 10,000 processes costs no kernel stack.  Memory is two integers per
  * process of the namespace while collecting, then one row per process of
- * the tree.
+ * the tree in the result and, for the walk only, one mm pointer.
  */
 #include <linux/bitmap.h>
 #include <linux/capability.h>
@@ -45,9 +45,9 @@ static int cmp_link(const void *a, const void *b)
 }
 
 /* Every thread group of @ns with its parent, in @linksp; returns the count. */
-static int collect_links(const struct cs_snapshot *snap, struct cs_link **linksp)
+static int collect_links(const struct cs_walk *cw, struct cs_link **linksp)
 {
-	struct pid_namespace *ns = snap->reader->ns;
+	struct pid_namespace *ns = cw->q.reader->ns;
 	struct cs_link *links = NULL, *bigger;
 	unsigned int n = 0, cap = 0;
 	struct task_struct *task;
@@ -83,7 +83,7 @@ static int collect_links(const struct cs_snapshot *snap, struct cs_link **linksp
 		if (nr == INT_MAX)
 			break;
 		nr++;
-		if (cs_should_stop(snap)) {
+		if (cs_should_stop(cw)) {
 			kvfree(links);
 			return -EINTR;
 		}
@@ -214,12 +214,14 @@ bool cs_may_read_quick(struct pid *pid, bool unprivileged_read)
 }
 
 /*
- * Fill a row from the live task; a task gone meanwhile is a no_mm row.
- * Returns -EINTR when the reader was killed while waiting for an execve.
+ * Fill row @row from the live task, grabbing its mm into @cw->mms; a task
+ * gone meanwhile is a no_mm row.  Returns -EINTR when the reader was
+ * killed while waiting for an execve.
  */
-static int fill_row(struct cs_snapshot *snap, struct cs_proc *p)
+static int fill_row(struct cs_walk *cw, u32 row)
 {
-	const struct cs_reader *r = snap->reader;
+	const struct cs_reader *r = cw->q.reader;
+	struct cs_proc *p = &cw->snap->procs[row];
 	struct task_struct *task, *t;
 	struct mm_struct *mm = NULL;
 	bool ok;
@@ -242,14 +244,14 @@ static int fill_row(struct cs_snapshot *snap, struct cs_proc *p)
 		put_task_struct(task);
 		return -EINTR;
 	}
-	ok = check_thread_mm(task, r->tgid, snap->check_perm,
-			     snap->unprivileged_read, &mm);
+	ok = check_thread_mm(task, r->tgid, cw->q.check_perm,
+			     cw->q.unprivileged_read, &mm);
 	/* get_task_comm() takes task_lock() itself (6.x). */
 	if (ok)
 		get_task_comm(p->comm, task);
 	up_read(&task->signal->exec_update_lock);
 
-	p->mm = mm;
+	cw->mms[row] = mm;
 	if (!ok) {
 		/* Nothing of it is read: no comm, no counts, no mm. */
 		p->flags |= CS_NOT_PERMITTED;
@@ -285,8 +287,9 @@ static int cmp_mm_row(const void *a, const void *b)
 }
 
 /* Rows sharing an mm: the first in tree order counts it, the others point to it. */
-static int mark_shared_mms(struct cs_snapshot *snap)
+static int mark_shared_mms(struct cs_walk *cw)
 {
+	struct cs_snapshot *snap = cw->snap;
 	struct mm_row *v;
 	u32 i;
 
@@ -294,7 +297,7 @@ static int mark_shared_mms(struct cs_snapshot *snap)
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < snap->nr_procs; i++) {
-		v[i].mm = snap->procs[i].mm;
+		v[i].mm = cw->mms[i];
 		v[i].row = i;
 		snap->procs[i].mm_owner = i;
 	}
@@ -340,19 +343,21 @@ static int rank_rows(struct cs_snapshot *snap)
 
 /**
  * cs_tree_collect() - find the processes of the tree of @root
- * @snap: the snapshot to fill: @procs and @nr_procs
+ * @cw: the walk; fills its result's @procs and @nr_procs, and @cw->mms
  * @root: the root's thread-group &struct pid
  *
  * Rows come depth-first, children in PID order, so parents precede their
- * children.  A row whose process has an mm (and that the reader may read)
- * holds a grab (mmgrab()) of it until cs_tree_drop_mms().
+ * children.  For a row whose process has an mm (and that the reader may
+ * read) the walk holds a grab (mmgrab()) of it in @cw->mms until
+ * cs_tree_drop_mms().
  *
  * Return: 0; -ESRCH when the root is gone or not visible to the reader;
  * -ENOMEM; -EINTR when the walk must stop.
  */
-int cs_tree_collect(struct cs_snapshot *snap, struct pid *root)
+int cs_tree_collect(struct cs_walk *cw, struct pid *root)
 {
-	struct pid_namespace *ns = snap->reader->ns;
+	struct cs_snapshot *snap = cw->snap;
+	struct pid_namespace *ns = cw->q.reader->ns;
 	struct cs_link *links;
 	unsigned long *visited = NULL;
 	u32 *stack = NULL, *order = NULL, *depth = NULL;
@@ -364,7 +369,7 @@ int cs_tree_collect(struct cs_snapshot *snap, struct pid *root)
 	if (!root_nr || !pid_has_task(root, PIDTYPE_TGID))
 		return -ESRCH;
 
-	n = collect_links(snap, &links);
+	n = collect_links(cw, &links);
 	if (n < 0)
 		return n;
 	sort(links, n, sizeof(*links), cmp_link, NULL);
@@ -411,6 +416,9 @@ int cs_tree_collect(struct cs_snapshot *snap, struct pid *root)
 	snap->procs = kvcalloc(out, sizeof(*snap->procs), GFP_KERNEL_ACCOUNT);
 	if (!snap->procs)
 		goto out;
+	cw->mms = kvcalloc(out, sizeof(*cw->mms), GFP_KERNEL_ACCOUNT);
+	if (!cw->mms)
+		goto out;
 	snap->nr_procs = out;
 	for (i = 0; i < out; i++) {
 		struct cs_proc *p = &snap->procs[i];
@@ -422,13 +430,13 @@ int cs_tree_collect(struct cs_snapshot *snap, struct pid *root)
 
 	ret = 0;
 	for (i = 0; i < out && !ret; i++) {
-		ret = fill_row(snap, &snap->procs[i]);
-		if (!ret && cs_should_stop(snap))
+		ret = fill_row(cw, i);
+		if (!ret && cs_should_stop(cw))
 			ret = -EINTR;
 		cond_resched();
 	}
 	if (!ret)
-		ret = mark_shared_mms(snap);
+		ret = mark_shared_mms(cw);
 	if (!ret)
 		ret = rank_rows(snap);
 out:
@@ -442,20 +450,22 @@ out:
 
 /**
  * cs_tree_drop_mms() - drop the mms that cs_tree_collect() grabbed
- * @snap: the snapshot, once its walk has ended
+ * @cw: the walk, once it has ended
  *
  * A result holds no reference on any task, pid or mm (README, "Cost to the
  * measured processes").
  */
-void cs_tree_drop_mms(struct cs_snapshot *snap)
+void cs_tree_drop_mms(struct cs_walk *cw)
 {
 	u32 i;
 
-	for (i = 0; i < snap->nr_procs; i++) {
-		if (snap->procs[i].mm)
-			mmdrop(snap->procs[i].mm);
-		snap->procs[i].mm = NULL;
-	}
+	if (!cw->mms)
+		return;
+	for (i = 0; i < cw->snap->nr_procs; i++)
+		if (cw->mms[i])
+			mmdrop(cw->mms[i]);
+	kvfree(cw->mms);
+	cw->mms = NULL;
 }
 
 /**
@@ -464,7 +474,6 @@ void cs_tree_drop_mms(struct cs_snapshot *snap)
  */
 void cs_tree_release(struct cs_snapshot *snap)
 {
-	cs_tree_drop_mms(snap);
 	kvfree(snap->procs);
 	snap->procs = NULL;
 	snap->nr_procs = 0;

@@ -190,9 +190,9 @@ static __always_inline void count_run(struct cs_pass *ps,
 			rank_pages(ps, vma, av, idx, n, mapcount);
 	}
 	if (n == 1)
-		cs_pfnset_insert(&ps->snap->pfns, pfn);
+		cs_pfnset_insert(&ps->cw->pfns, pfn);
 	else
-		cs_pfnset_insert_range(&ps->snap->pfns, pfn, n);
+		cs_pfnset_insert_range(&ps->cw->pfns, pfn, n);
 }
 
 /* The anon_vma by which @folio's pages are ranked, or NULL. */
@@ -261,7 +261,7 @@ static void count_migrating(struct cs_pass *ps, struct page *page)
 	v[CS_SHARED]++;
 	v[CS_ANON_SHARED] += anon;
 	v[CS_KSM] += anon && folio_test_ksm(page_folio(page));
-	cs_pfnset_insert(&ps->snap->pfns, page_to_pfn(page));
+	cs_pfnset_insert(&ps->cw->pfns, page_to_pfn(page));
 }
 
 /*
@@ -274,7 +274,7 @@ static __always_inline bool pfn_has_page(const struct cs_pass *ps,
 					 unsigned long pfn)
 {
 #ifdef CONFIG_ARCH_HAS_PTE_SPECIAL
-	return likely(cs_pfnset_covers(&ps->snap->pfns, pfn)) || pfn_valid(pfn);
+	return likely(cs_pfnset_covers(&ps->cw->pfns, pfn)) || pfn_valid(pfn);
 #else
 	return pfn_valid(pfn);
 #endif
@@ -364,29 +364,29 @@ void cs_pass_pmd(struct cs_pass *ps, struct vm_area_struct *vma,
 	add_run_counts(ps, &rc);
 }
 
-/* A copy of @name cut to @snap->name_max bytes, flagging a cut in @v. */
-static char *keep_name(const struct cs_snapshot *snap, struct cs_vma *v,
+/* A copy of @name cut to @cw->q.name_max bytes, flagging a cut in @v. */
+static char *keep_name(const struct cs_walk *cw, struct cs_vma *v,
 		       const char *name)
 {
 	size_t len = strlen(name);
 
-	if (len > snap->name_max) {
-		len = snap->name_max;
+	if (len > cw->q.name_max) {
+		len = cw->q.name_max;
 		v->name_truncated = true;
 	}
 	return kmemdup_nul(name, len, GFP_KERNEL_ACCOUNT);
 }
 
 /* The name /proc/PID/maps prints for @vma, or NULL for anonymous memory. */
-static char *vma_name(const struct cs_snapshot *snap, struct cs_vma *v,
+static char *vma_name(const struct cs_walk *cw, struct cs_vma *v,
 		      struct vm_area_struct *vma)
 {
 	const char *name = NULL;
 	char *path;
 
 	if (vma->vm_file) {
-		path = d_path(cs_file_path(vma->vm_file), snap->path_buf, PATH_MAX);
-		return IS_ERR(path) ? NULL : keep_name(snap, v, path);
+		path = d_path(cs_file_path(vma->vm_file), cw->path_buf, PATH_MAX);
+		return IS_ERR(path) ? NULL : keep_name(cw, v, path);
 	}
 	if (vma->vm_ops && vma->vm_ops->name)
 		name = vma->vm_ops->name(vma);
@@ -395,7 +395,7 @@ static char *vma_name(const struct cs_snapshot *snap, struct cs_vma *v,
 	if (!name && vma->vm_start <= vma->vm_mm->start_stack &&
 	    vma->vm_end >= vma->vm_mm->start_stack)
 		name = "[stack]";
-	return name ? keep_name(snap, v, name) : NULL;
+	return name ? keep_name(cw, v, name) : NULL;
 }
 
 /*
@@ -403,17 +403,17 @@ static char *vma_name(const struct cs_snapshot *snap, struct cs_vma *v,
  * its cow.c member, which starts at @addr: what the walk counted before
  * @addr belongs to the member that was open then.
  */
-static int begin_vma(struct cs_snapshot *snap, u32 row,
+static int begin_vma(struct cs_walk *cw, u32 row,
 		     struct vm_area_struct *vma, unsigned long addr,
 		     s32 *vma_idx, struct walk *w)
 {
-	struct cs_proc *p = &snap->procs[row];
+	struct cs_proc *p = &cw->snap->procs[row];
 	struct cs_member *m;
 
 	*vma_idx = -1;
 	w->member = -1;
 	w->reached = addr;
-	if (snap->want_vmas) {
+	if (cw->q.want_vmas) {
 		struct cs_vma *v;
 
 		if (!(p->nr_vmas & (p->nr_vmas + 1))) {	/* 0, 1, 3, 7, ... */
@@ -432,24 +432,24 @@ static int begin_vma(struct cs_snapshot *snap, u32 row,
 		v->pgoff = vma->vm_pgoff;
 		v->flags = vma->vm_flags;
 		v->has_file = vma->vm_file;
-		v->name = vma_name(snap, v, vma);
+		v->name = vma_name(cw, v, vma);
 		*vma_idx = p->nr_vmas++;
 	}
 
 	if (!vma->anon_vma || cs_skip_vma(vma))
 		return 0;
-	if (snap->nr_members == snap->max_members) {
-		size_t cap = snap->max_members ? 2 * (size_t)snap->max_members : 64;
+	if (cw->nr_members == cw->max_members) {
+		size_t cap = cw->max_members ? 2 * (size_t)cw->max_members : 64;
 
 		if (cap > U32_MAX || cs_too_big(cap, sizeof(*m)))
 			return -E2BIG;
-		m = cs_grow(snap->members, snap->nr_members, cap, sizeof(*m));
+		m = cs_grow(cw->members, cw->nr_members, cap, sizeof(*m));
 		if (!m)
 			return -ENOMEM;
-		snap->members = m;
-		snap->max_members = cap;
+		cw->members = m;
+		cw->max_members = cap;
 	}
-	m = &snap->members[snap->nr_members];
+	m = &cw->members[cw->nr_members];
 	memset(m, 0, sizeof(*m));
 	m->proc = row;
 	m->vma = *vma_idx;
@@ -457,20 +457,20 @@ static int begin_vma(struct cs_snapshot *snap, u32 row,
 	m->pgoff = linear_page_index(vma, addr);
 	m->nr_pages = (vma->vm_end - addr) >> PAGE_SHIFT;
 	m->key = READ_ONCE(vma->anon_vma)->root;
-	w->member = snap->nr_members++;
+	w->member = cw->nr_members++;
 	return 0;
 }
 
-static void end_vma(struct cs_snapshot *snap, u32 row, s32 vma_idx,
+static void end_vma(struct cs_walk *cw, u32 row, s32 vma_idx,
 		    struct walk *w)
 {
-	struct cs_proc *p = &snap->procs[row];
+	struct cs_proc *p = &cw->snap->procs[row];
 
 	cs_counts_add(&p->c, &w->pass.vc);
 	if (vma_idx >= 0)
 		p->vmas[vma_idx].c = w->pass.vc;
 	if (w->member >= 0) {
-		struct cs_member *m = &snap->members[w->member];
+		struct cs_member *m = &cw->members[w->member];
 
 		/* Exactly the range found, so that members never overlap. */
 		m->nr_pages = (w->reached - m->start) >> PAGE_SHIFT;
@@ -480,7 +480,7 @@ static void end_vma(struct cs_snapshot *snap, u32 row, s32 vma_idx,
 
 /**
  * cs_yield() - the walk's yield point, between page tables and VMAs
- * @snap: the snapshot being taken
+ * @cw: the walk
  * @mm: the mm whose mmap_lock the caller holds for read
  * @unlocked: set when the lock could not be taken again
  *
@@ -491,9 +491,9 @@ static void end_vma(struct cs_snapshot *snap, u32 row, s32 vma_idx,
  * looked up again); -EINTR, with *@unlocked set when the lock is no longer
  * held.
  */
-int cs_yield(struct cs_snapshot *snap, struct mm_struct *mm, bool *unlocked)
+int cs_yield(struct cs_walk *cw, struct mm_struct *mm, bool *unlocked)
 {
-	if (cs_should_stop(snap))
+	if (cs_should_stop(cw))
 		return -EINTR;
 	cond_resched();
 	if (!mmap_lock_is_contended(mm))
@@ -515,10 +515,10 @@ int cs_yield(struct cs_snapshot *snap, struct mm_struct *mm, bool *unlocked)
  * not read here: cs_cow_count() counts them, in the same read that ranks
  * their COW copies.
  */
-static int walk_vmas(struct cs_snapshot *snap, u32 row, struct mm_struct *mm,
+static int walk_vmas(struct cs_walk *cw, u32 row, struct mm_struct *mm,
 		     struct walk *w)
 {
-	struct cs_proc *p = &snap->procs[row];
+	struct cs_proc *p = &cw->snap->procs[row];
 	struct vm_area_struct *vma;
 	unsigned long addr = 0, row_start = 0;
 	s32 vma_idx = -1;
@@ -535,9 +535,9 @@ static int walk_vmas(struct cs_snapshot *snap, u32 row, struct mm_struct *mm,
 		}
 		if (!open || vma->vm_start != row_start) {
 			if (open)
-				end_vma(snap, row, vma_idx, w);
+				end_vma(cw, row, vma_idx, w);
 			addr = max(addr, vma->vm_start);
-			ret = begin_vma(snap, row, vma, addr, &vma_idx, w);
+			ret = begin_vma(cw, row, vma, addr, &vma_idx, w);
 			if (ret)
 				return ret;
 			open = true;
@@ -555,22 +555,22 @@ static int walk_vmas(struct cs_snapshot *snap, u32 row, struct mm_struct *mm,
 				return ret;
 		}
 		w->reached = max(w->reached, addr);
-		ret = cs_yield(snap, mm, &w->unlocked);
+		ret = cs_yield(cw, mm, &w->unlocked);
 		if (ret < 0)
 			return ret;
 		if (ret)	/* mmap_lock was dropped: @vma may be gone */
 			vma = NULL;
 	}
 	if (open)
-		end_vma(snap, row, vma_idx, w);
+		end_vma(cw, row, vma_idx, w);
 	return 0;
 }
 
 /* Walk one mm; on an mm that is already gone, the row becomes no_mm. */
-static int walk_mm(struct cs_snapshot *snap, u32 row, struct walk *w)
+static int walk_mm(struct cs_walk *cw, u32 row, struct walk *w)
 {
-	struct cs_proc *p = &snap->procs[row];
-	struct mm_struct *mm = p->mm;
+	struct cs_proc *p = &cw->snap->procs[row];
+	struct mm_struct *mm = cw->mms[row];
 	int ret;
 
 	if (!mmget_not_zero(mm)) {
@@ -580,7 +580,7 @@ static int walk_mm(struct cs_snapshot *snap, u32 row, struct walk *w)
 	ret = mmap_read_lock_killable(mm);
 	if (!ret) {
 		w->unlocked = false;
-		ret = walk_vmas(snap, row, mm, w);
+		ret = walk_vmas(cw, row, mm, w);
 		if (!w->unlocked)
 			mmap_read_unlock(mm);
 	}
@@ -590,43 +590,43 @@ static int walk_mm(struct cs_snapshot *snap, u32 row, struct walk *w)
 
 /**
  * cs_walk_tree() - find the VMAs of each mm, count those cow.c does not
- * @snap: a snapshot whose rows cs_tree_collect() filled
+ * @cw: a walk whose rows cs_tree_collect() filled
  *
  * Only the row that owns an mm is walked; cs_cow_count() gives the rows
  * that share it its counts once they are complete.  Every page field of
- * the VMAs that are no cs_member is counted here, and @snap->members is
+ * the VMAs that are no cs_member is counted here, and @cw->members is
  * filled with the others, which cs_cow_count() counts.  Allocates the set
- * of distinct pages, @snap->unique's, for the whole walk.
+ * of distinct pages, @cw->unique's, for the whole walk.
  *
  * Return: 0, -ENOMEM, -E2BIG when the tree has more VMAs than one
  * allocation can describe (or the machine more pages than the unique set),
  * or -EINTR on a fatal signal.
  */
-int cs_walk_tree(struct cs_snapshot *snap)
+int cs_walk_tree(struct cs_walk *cw)
 {
 	struct walk *w;
 	u32 i;
 	int ret;
 
-	ret = cs_pfnset_init(&snap->pfns);
+	ret = cs_pfnset_init(&cw->pfns);
 	if (ret)
 		return ret;
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		return -ENOMEM;
-	w->pass.snap = snap;
-	if (snap->want_vmas) {
-		snap->path_buf = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
-		if (!snap->path_buf) {
+	w->pass.cw = cw;
+	if (cw->q.want_vmas) {
+		cw->path_buf = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
+		if (!cw->path_buf) {
 			ret = -ENOMEM;
 			goto out;
 		}
 	}
-	for (i = 0; i < snap->nr_procs && !ret; i++) {
-		struct cs_proc *p = &snap->procs[i];
+	for (i = 0; i < cw->snap->nr_procs && !ret; i++) {
+		struct cs_proc *p = &cw->snap->procs[i];
 
-		if (p->mm && p->mm_owner == i)
-			ret = walk_mm(snap, i, w);
+		if (cw->mms[i] && p->mm_owner == i)
+			ret = walk_mm(cw, i, w);
 	}
 out:
 	kfree(w);
@@ -635,25 +635,25 @@ out:
 
 /**
  * cs_walk_drop_scratch() - free what only the walk needed
- * @snap: the snapshot, once cs_cow_count() is done with it
+ * @cw: the walk, once cs_cow_count() is done with it
  *
- * The set of distinct pages, the members and the path buffer; the rows
- * stay.
+ * The set of distinct pages, the members and the path buffer; the rows,
+ * which are the result's, stay.
  */
-void cs_walk_drop_scratch(struct cs_snapshot *snap)
+void cs_walk_drop_scratch(struct cs_walk *cw)
 {
-	cs_pfnset_free(&snap->pfns);
-	kvfree(snap->members);
-	snap->members = NULL;
-	snap->nr_members = 0;
-	snap->max_members = 0;
-	kfree(snap->path_buf);
-	snap->path_buf = NULL;
+	cs_pfnset_free(&cw->pfns);
+	kvfree(cw->members);
+	cw->members = NULL;
+	cw->nr_members = 0;
+	cw->max_members = 0;
+	kfree(cw->path_buf);
+	cw->path_buf = NULL;
 }
 
 /**
- * cs_walk_release() - free what cs_walk_tree() allocated
- * @snap: the snapshot
+ * cs_walk_release() - free the VMA rows that cs_walk_tree() added to a result
+ * @snap: the result
  */
 void cs_walk_release(struct cs_snapshot *snap)
 {
@@ -668,5 +668,4 @@ void cs_walk_release(struct cs_snapshot *snap)
 		p->vmas = NULL;
 		p->nr_vmas = 0;
 	}
-	cs_walk_drop_scratch(snap);
 }
