@@ -8,6 +8,7 @@
 #ifndef COWSTAT_PAGEMAP_H
 #define COWSTAT_PAGEMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cowstat_util.h"
@@ -29,12 +30,14 @@ static inline int oracle(pid_t pid, struct cs_pages *o, uint64_t **pfns, size_t 
 		  size_t *cap)
 {
 	char path[64], line[512];
+	unsigned long s = 0, e = 0;
+	bool gate = false;
 	FILE *maps;
 	int pm, kc, kf;
 	size_t ps = getpagesize();
 
 	memset(o, 0, sizeof(*o));
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
 	maps = fopen(path, "r");
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
 	pm = open(path, O_RDONLY);
@@ -43,13 +46,22 @@ static inline int oracle(pid_t pid, struct cs_pages *o, uint64_t **pfns, size_t 
 	if (!maps || pm < 0 || kc < 0 || kf < 0)
 		return -1;
 
+	/*
+	 * smaps, for each VMA's VmFlags (its last line): the VMAs cowstat
+	 * skips are those that say pf (VM_PFNMAP), io or ht (hugetlb), never
+	 * a name: [vvar] is a PFN map on 6.1 and 6.12 and maps pages with a
+	 * struct page on 7.3 (the vDSO data store, VM_MIXEDMAP), which count.
+	 * The gate area ([vsyscall]) is no VMA of the mm.
+	 */
 	while (fgets(line, sizeof(line), maps)) {
-		unsigned long s, e, a;
+		unsigned long a;
 
-		if (sscanf(line, "%lx-%lx", &s, &e) != 2)
+		if (sscanf(line, "%lx-%lx", &s, &e) == 2) {
+			gate = strstr(line, "[vsyscall]") != NULL;
 			continue;
-		/* Not VMAs of the walk: the gate area; PFN maps cowstat skips. */
-		if (strstr(line, "[vsyscall]") || strstr(line, "[vvar"))
+		}
+		if (strncmp(line, "VmFlags:", 8) || gate || strstr(line, " pf") ||
+		    strstr(line, " io") || strstr(line, " ht"))
 			continue;
 		for (a = s; a < e; a += ps) {
 			uint64_t ent, cnt, fl, pfn;

@@ -756,14 +756,32 @@ TEST_F(region, parent_then_child_write_same_pages)
 	ASSERT_EQ(1, write(go[1], "x", 1));
 	ASSERT_EQ(1, read(done[0], &c, 1));
 
+	vmas = walk();
+	ASSERT_NE(NULL, vmas);
 	if (variant->mem == SWAPPED) {
+		struct cs_pages p;
+
 		/*
-		 * The child's pages are the originals, inherited (rule 2),
-		 * so the parent's copies are the breaks: here the attribution
-		 * is right, and the third known limit does not apply.
+		 * When the child's fault takes the swapped-in page over in
+		 * do_swap_page() (6.1, 6.12), the page stays filed under the
+		 * parent's anon_vma: the child's pages are the originals,
+		 * inherited (rule 2), the parent's copies the breaks, and the
+		 * third known limit does not apply.  When the kernel maps it
+		 * read-only first and the write reuses it in do_wp_page()
+		 * (7.3), it is moved to the child's anon_vma, as for base
+		 * pages: the third known limit, the child's five.  Nothing
+		 * that userspace can read tells which path a kernel took, so
+		 * either whole attribution passes: five breaks in the tree,
+		 * all in one process, every other count exact.
 		 */
 		pw = (struct want){ .ap = 5, .broken = 5, .swap = N - 5 };
 		cw = (struct want){ .ap = 5, .swap = N - 5 };
+		ASSERT_EQ(0, cs_find_vma(vmas, getpid(), region, &p));
+		if (p.v[F_COW_BROKEN] == 0) {
+			TH_LOG("swapped: the child's page was moved to its anon_vma (third known limit)");
+			pw.broken = 0;
+			cw.broken = 5;
+		}
 	} else {
 		/*
 		 * Five breaks in the tree, the child's: base pages, the kernel
@@ -774,8 +792,6 @@ TEST_F(region, parent_then_child_write_same_pages)
 		pw = wrote(variant, 5, 0);
 		cw = wrote(variant, 5, 5);
 	}
-	vmas = walk();
-	ASSERT_NE(NULL, vmas);
 	EXPECT_REGION(vmas, "parent", getpid(), region, pw);
 	EXPECT_REGION(vmas, "child", kid, region, cw);
 	free(vmas);

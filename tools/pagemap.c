@@ -23,7 +23,8 @@
  *     /proc/PID/ksm_merging_pages disagrees (6.12 sets that bit on every
  *     anonymous page); then the process's count is ksm_merging_pages, and
  *     its VMAs' come from the "KSM:" lines of /proc/PID/smaps;
- *   - skipped_vmas: [vvar]/[vvar_vclock] (VM_PFNMAP), hugetlbfs files and
+ *   - skipped_vmas: [vvar]/[vvar_vclock] where they are PFN maps (6.1,
+ *     6.12; 7.3's [vvar] maps pages, which count), hugetlbfs files and
  *     MAP_HUGETLB memory, and mapped character devices other than /dev/zero
  *     whose smaps VmFlags say pf, io or ht;
  *   - mm_shared_with: rows whose mms kcmp(KCMP_VM) says are one (without
@@ -312,6 +313,35 @@ static bool smaps_says_skipped(const char *dir, uint64_t start)
 	return skip;
 }
 
+/*
+ * Whether the kernel's [vvar] (or [vvar_vclock]) mappings are ones the
+ * module skips: PFN maps on 6.1 and 6.12, but on 7.3 [vvar] is the vDSO
+ * data store, pages with a struct page (VM_MIXEDMAP), which count.  The
+ * same for every process of a kernel, so asked once, of our own smaps
+ * (a small process's); without such a VMA of ours, skipped.
+ */
+static bool special_skipped(const char *name)
+{
+	static int vvar = -1, vclock = -1;
+	int *known = strcmp(name, "[vvar]") ? &vclock : &vvar;
+	char *s, *line, *end;
+	uint64_t start = 0;
+	bool found = false;
+
+	if (*known >= 0)
+		return *known;
+	s = read_all("/proc/self/smaps");
+	for (line = s ? strtok(s, "\n") : NULL; line && !found; line = strtok(NULL, "\n")) {
+		end = line + strlen(line) - strlen(name);
+		if (end > line && end[-1] == ' ' && !strcmp(end, name) &&
+		    sscanf(line, "%" SCNx64 "-", &start) == 1)
+			found = true;
+	}
+	free(s);
+	*known = found ? smaps_says_skipped("/proc/self", start) : 1;
+	return *known;
+}
+
 /* Is this VMA one that the module skips (hugetlb, VM_PFNMAP, VM_IO)? */
 static bool vma_skipped(struct pm *pm, uint32_t pid, const char *dir,
 			const struct cs_pm_maps_line *m)
@@ -319,7 +349,7 @@ static bool vma_skipped(struct pm *pm, uint32_t pid, const char *dir,
 	int kind;
 
 	if (!strcmp(m->name, "[vvar]") || !strcmp(m->name, "[vvar_vclock]"))
-		return true;
+		return special_skipped(m->name);
 	if (!m->inode)
 		return false;
 	if (strstr(m->name, "anon_hugepage"))
