@@ -54,9 +54,12 @@ static inline int oracle(pid_t pid, struct cs_pages *o, uint64_t **pfns, size_t 
 	 * The gate area ([vsyscall]) is no VMA of the mm.
 	 */
 	while (fgets(line, sizeof(line), maps)) {
-		unsigned long a;
+		unsigned long a, ls, le;
 
-		if (sscanf(line, "%lx-%lx", &s, &e) == 2) {
+		/* Into temporaries: "Anonymous:" scans as the number 0xa. */
+		if (sscanf(line, "%lx-%lx", &ls, &le) == 2) {
+			s = ls;
+			e = le;
 			gate = strstr(line, "[vsyscall]") != NULL;
 			continue;
 		}
