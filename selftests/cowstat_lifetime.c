@@ -26,7 +26,6 @@
 #include "cowstat_util.h"
 #include "cowstat_nl.h"
 
-#define CGROUP		"/sys/fs/cgroup"
 #define CG		"cs_lifetime"
 #define NR_KIDS		1000
 /* A pinned mm holds at least its pgd page and its mm_struct. */
@@ -36,7 +35,7 @@
 
 static long long memcg_current(void)
 {
-	char *s = cs_read(CGROUP "/" CG "/memory.current");
+	char *s = cs_read(CS_CGROUP "/" CG "/memory.current");
 	long long v;
 
 	if (!s)
@@ -72,7 +71,7 @@ static void spawner(int cmd, int rep)
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (cs_write_str(CGROUP "/" CG "/cgroup.procs", pid))
+	if (cs_write_str(CS_CGROUP "/" CG "/cgroup.procs", pid))
 		_exit(1);
 	memset(kids, 0, sizeof(kids));	/* charged before the baseline */
 	say(rep, 'r');
@@ -122,21 +121,14 @@ FIXTURE_VARIANT_ADD(lifetime, unfinished_netlink_dump) {
 
 FIXTURE_SETUP(lifetime)
 {
-	int cmd[2], rep[2];
-	char *controllers;
+	int cmd[2], rep[2], rc;
 
 	self->spawner = -1;
 	self->fd = -1;
-	if (access(CGROUP "/cgroup.controllers", F_OK))
-		mount("none", CGROUP, "cgroup2", 0, NULL);
-	controllers = cs_read(CGROUP "/cgroup.controllers");
-	if (!controllers || !strstr(controllers, "memory")) {
-		free(controllers);
+	rc = cs_memcg_make(CG);
+	if (rc > 0)
 		SKIP(return, "this kernel has no memory cgroup controller (CONFIG_MEMCG)");
-	}
-	free(controllers);
-	ASSERT_EQ(0, cs_write_str(CGROUP "/cgroup.subtree_control", "+memory"));
-	ASSERT_TRUE(!mkdir(CGROUP "/" CG, 0755) || errno == EEXIST);
+	ASSERT_EQ(0, rc);
 	ASSERT_EQ(0, pipe(cmd));
 	ASSERT_EQ(0, pipe(rep));
 	self->spawner = fork();
@@ -162,7 +154,7 @@ FIXTURE_TEARDOWN(lifetime)
 		close(self->cmd);
 		close(self->rep);
 	}
-	rmdir(CGROUP "/" CG);
+	rmdir(CS_CGROUP "/" CG);
 }
 
 static int step(FIXTURE_DATA(lifetime) *self, char c)

@@ -18,7 +18,6 @@
 
 #define USER		1000
 #define SUID_BIN	"/tmp/cs_suid"
-#define CGROUP		"/sys/fs/cgroup"
 
 /*
  * The setuid program of the execve race is this binary, copied and made
@@ -459,7 +458,7 @@ static long long memcg_current(const char *cg)
 	char path[128], *s;
 	long long v;
 
-	snprintf(path, sizeof(path), CGROUP "/%s/memory.current", cg);
+	snprintf(path, sizeof(path), CS_CGROUP "/%s/memory.current", cg);
 	s = cs_read(path);
 	if (!s)
 		return -1;
@@ -480,7 +479,7 @@ static void unread_dumper(void *arg)
 	int i;
 
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (cs_write_str(CGROUP "/cs_dumps/cgroup.procs", pid) || setrlimit(RLIMIT_NOFILE, &rl))
+	if (cs_write_str(CS_CGROUP "/cs_dumps/cgroup.procs", pid) || setrlimit(RLIMIT_NOFILE, &rl))
 		_exit(1);
 	/* 400 VMAs: every other page of an area made read-only. */
 	area = mmap(NULL, 2 * MANY_VMAS * 4096, PROT_READ | PROT_WRITE,
@@ -506,20 +505,13 @@ static void unread_dumper(void *arg)
 
 TEST_F_TIMEOUT(secure, unread_dumps_are_charged_to_the_callers_memory_cgroup, 300)
 {
-	char *controllers;
+	int rc, st;
 	pid_t p;
-	int st;
 
-	if (access(CGROUP "/cgroup.controllers", F_OK))
-		mount("none", CGROUP, "cgroup2", 0, NULL);
-	controllers = cs_read(CGROUP "/cgroup.controllers");
-	if (!controllers || !strstr(controllers, "memory")) {
-		free(controllers);
+	rc = cs_memcg_make("cs_dumps");
+	if (rc > 0)
 		SKIP(return, "this kernel has no memory cgroup controller (CONFIG_MEMCG)");
-	}
-	free(controllers);
-	ASSERT_EQ(0, cs_write_str(CGROUP "/cgroup.subtree_control", "+memory"));
-	ASSERT_TRUE(!mkdir(CGROUP "/cs_dumps", 0755) || errno == EEXIST);
+	ASSERT_EQ(0, rc);
 	cs_param_set("max_dumps_per_user", "2000", NULL);	/* checked by the first test */
 	p = fork();
 	ASSERT_LE(0, p);
@@ -527,7 +519,7 @@ TEST_F_TIMEOUT(secure, unread_dumps_are_charged_to_the_callers_memory_cgroup, 30
 		unread_dumper(NULL);
 	ASSERT_EQ(p, waitpid(p, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st)) TH_LOG("the dumper failed at step %d", WEXITSTATUS(st));
-	rmdir(CGROUP "/cs_dumps");
+	rmdir(CS_CGROUP "/cs_dumps");
 }
 
 TEST_HARNESS_MAIN

@@ -6,6 +6,8 @@
 #define COWSTAT_UTIL_H
 
 #include <errno.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -510,6 +512,32 @@ static inline long cs_mmaps_baseline(struct cs_writer *w, pid_t idle)
 		base = b < base ? b : base;
 	}
 	return base;
+}
+
+#define CS_CGROUP	"/sys/fs/cgroup"
+
+/*
+ * Make the memory cgroup CS_CGROUP/@name (cgroup2 mounted if it is not,
+ * the memory controller enabled for children).  Returns 0, 1 when the
+ * kernel has no memory controller (CONFIG_MEMCG: the caller skips), or
+ * -1 on another failure.
+ */
+static inline int cs_memcg_make(const char *name)
+{
+	char path[256], *controllers;
+	int has;
+
+	if (access(CS_CGROUP "/cgroup.controllers", F_OK))
+		mount("none", CS_CGROUP, "cgroup2", 0, NULL);
+	controllers = cs_read(CS_CGROUP "/cgroup.controllers");
+	has = controllers && strstr(controllers, "memory");
+	free(controllers);
+	if (!has)
+		return 1;
+	if (cs_write_str(CS_CGROUP "/cgroup.subtree_control", "+memory"))
+		return -1;
+	snprintf(path, sizeof(path), CS_CGROUP "/%s", name);
+	return !mkdir(path, 0755) || errno == EEXIST ? 0 : -1;
 }
 
 #define CS_PARAMS	"/sys/module/cowstat/parameters/"
