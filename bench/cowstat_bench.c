@@ -24,8 +24,8 @@
  *   mem    SHAPE PROCESSES PEAK BASELINE_PEAK HELD NOPEN (bytes; see cg_cost())
  *   stall  SHAPE METHOD WORST_NS P99_NS ITERATIONS
  *   shape  SHAPE PROCESSES RSS THP (the module's summary)
- * and, with --trace, "# trace SHAPE FUNCTION CALLS TOTAL_US" lines (one
- * tree read under function_graph).  --only SHAPE,SHAPE and --no-stall
+ * and, with --trace, "# trace SHAPE METHOD FUNCTION CALLS TOTAL_US" lines
+ * (one tree read and one CLI read under function_graph).  --only SHAPE,SHAPE and --no-stall
  * make a shorter run while working on one shape.
  * Static, so that running it maps no library page that a tree maps.
  */
@@ -542,13 +542,14 @@ static int selected(const char *name)
 #define NTRACE		64
 
 /*
- * --trace: one tree read under the function_graph tracer, limited to the
- * module's walk (cs_snapshot_take() and the calls under it, 4 deep), summed
- * per function: "# trace SHAPE FUNCTION CALLS TOTAL_US".  The tracer's own
+ * --trace: one read by method @m (a tree read, or the CLI's netlink dump)
+ * under the function_graph tracer, limited to the module's walk
+ * (cs_snapshot_take() and the calls under it, 4 deep), summed per
+ * function: "# trace SHAPE METHOD FUNCTION CALLS TOTAL_US".  The tracer's own
  * cost inflates small functions called often: read it as where the time
  * goes, not as the time.
  */
-static void trace_tree_read(const struct shape *s)
+static void trace_read(const struct shape *s, enum method m, const struct tree *t)
 {
 	static struct { char name[64]; unsigned long n; double us; } fn[NTRACE];
 	int nfn = 0, i;
@@ -568,7 +569,7 @@ static void trace_tree_read(const struct shape *s)
 		printf("# trace %s: no function_graph tracer\n", s->name);
 		return;
 	}
-	slurp(CS_DIR "/tree");
+	run_method(m, t);
 	write_str(TRACING "/tracing_on", "0");
 	if (slurp(TRACING "/trace") < 0)
 		return;
@@ -597,7 +598,8 @@ static void trace_tree_read(const struct shape *s)
 		fn[i].us += us;
 	}
 	for (i = 0; i < nfn; i++)
-		printf("# trace %s %s %lu %.0f\n", s->name, fn[i].name, fn[i].n, fn[i].us);
+		printf("# trace %s %s %s %lu %.0f\n", s->name, mname[m], fn[i].name,
+		       fn[i].n, fn[i].us);
 	memset(fn, 0, sizeof(fn));
 	write_str(TRACING "/current_tracer", "nop");
 }
@@ -685,8 +687,10 @@ int main(int argc, char **argv)
 			printf("mem\t%s\t%llu\t%lld\t%lld\t%lld\t%d\n", s->name, procs, peak,
 			       base, held, nopen);
 		}
-		if (trace)
-			trace_tree_read(s);
+		if (trace) {
+			trace_read(s, M_TREE, &t);
+			trace_read(s, M_CLI, &t);
+		}
 		if (s->stall && !no_stall) {
 			stall(s, M_NONE, &t);
 			for (m = 0; m < M_EXEC; m++)
