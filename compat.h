@@ -37,27 +37,6 @@
 #endif
 
 /*
- * The page's own mapcount, the number /proc/kpagecount reports: its PTE
- * mappings plus, for a large folio, the folio's PMD mappings.
- */
-static inline int cs_page_mapcount(struct page *page)
-{
-#ifndef CS_HAVE_PAGE_MAPCOUNT
-	/* folio_precise_page_mapcount() of fs/proc/internal.h (6.12) */
-	struct folio *folio = page_folio(page);
-	int mapcount = atomic_read(&page->_mapcount) + 1;
-
-	if (page_mapcount_is_type(mapcount))
-		mapcount = 0;
-	if (folio_test_large(folio))
-		mapcount += folio_entire_mapcount(folio);
-	return mapcount;
-#else
-	return page_mapcount(page);
-#endif
-}
-
-/*
  * The mapcount that every page of a large @folio mapped by a PMD has, when
  * it is the same for all of them because no page of the folio is mapped by
  * a PTE anywhere: then each page's mapcount is the folio's PMD mappings.
@@ -220,22 +199,30 @@ static inline struct page *cs_nth_page(struct page *page, unsigned long i)
 #endif
 }
 
-/*
- * The anon_vma of an anonymous, non-KSM page (the folio's mapping without
- * its flag bits), or NULL for any other page.
- */
-static inline const struct anon_vma *cs_page_anon_vma(struct page *page)
-{
-	unsigned long mapping = (unsigned long)READ_ONCE(page_folio(page)->mapping);
-
+/* The flag bits of a folio's ->mapping: FOLIO_MAPPING_* from 7.x on. */
 #ifdef CS_HAVE_FOLIO_MAPPING_FLAGS
-	if ((mapping & FOLIO_MAPPING_FLAGS) != FOLIO_MAPPING_ANON)
-		return NULL;
-	return (const struct anon_vma *)(mapping - FOLIO_MAPPING_ANON);
+#define CS_MAPPING_ANON		FOLIO_MAPPING_ANON
+#define CS_MAPPING_KSM		FOLIO_MAPPING_KSM
+#define CS_MAPPING_FLAGS	FOLIO_MAPPING_FLAGS
 #else
-	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
-		return NULL;
-	return (const struct anon_vma *)(mapping - PAGE_MAPPING_ANON);
+#define CS_MAPPING_ANON		PAGE_MAPPING_ANON
+#define CS_MAPPING_KSM		PAGE_MAPPING_KSM
+#define CS_MAPPING_FLAGS	PAGE_MAPPING_FLAGS
+#endif
+
+/*
+ * The mapcount of a page whose folio is not large, the number
+ * /proc/kpagecount reports: its PTE mappings.
+ */
+static inline int cs_small_page_mapcount(struct page *page)
+{
+#ifndef CS_HAVE_PAGE_MAPCOUNT
+	/* folio_precise_page_mapcount() of fs/proc/internal.h (6.12) */
+	int mapcount = atomic_read(&page->_mapcount) + 1;
+
+	return page_mapcount_is_type(mapcount) ? 0 : mapcount;
+#else
+	return page_mapcount(page);
 #endif
 }
 

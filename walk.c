@@ -165,13 +165,53 @@ static __always_inline void add_run_counts(struct cs_pass *ps,
 }
 
 /*
+ * Consecutive positions whose copies rank alike (same anon_vma, all
+ * private or none), kept in registers by the hot loop and ranked as one
+ * range once the run ends: most pages of a page table continue the last
+ * page's run, and a run costs rank_pages() once, a few words of bitmap.
+ */
+struct rank_run {
+	const struct anon_vma *av;
+	unsigned long idx, n;
+	bool private;
+};
+
+static __always_inline void rank_flush(struct cs_pass *ps,
+				       struct rank_run *rr,
+				       struct vm_area_struct *vma)
+{
+	if (rr->n)
+		rank_pages(ps, vma, rr->av, rr->idx, rr->n, rr->private ? 1 : 2);
+	rr->n = 0;
+}
+
+/* Rank @n copies at positions @idx.. of anon_vma @av: extend the run, or start one. */
+static __always_inline void rank_add(struct cs_pass *ps, struct rank_run *rr,
+				     struct vm_area_struct *vma,
+				     const struct anon_vma *av,
+				     unsigned long idx, unsigned long n,
+				     bool private)
+{
+	if (av == rr->av && private == rr->private && idx == rr->idx + rr->n) {
+		rr->n += n;
+		return;
+	}
+	rank_flush(ps, rr, vma);
+	rr->av = av;
+	rr->private = private;
+	rr->idx = idx;
+	rr->n = n;
+}
+
+/*
  * @n mapped pages from page frame @pfn on, at chunk positions @idx.. (when
  * ranking), all of one folio and all of mapcount @mapcount, counted in
- * @rc.  @anon: the folio is anonymous; @ksm: a KSM page; @av: its anon_vma
- * when its pages are to be ranked, else NULL.
+ * @rc and ranked into @rr.  @anon: the folio is anonymous; @ksm: a KSM
+ * page; @av: its anon_vma when its pages are to be ranked, else NULL.
  */
 static __always_inline void count_run(struct cs_pass *ps,
 				      struct run_counts *rc,
+				      struct rank_run *rr,
 				      struct vm_area_struct *vma, bool anon,
 				      bool ksm, const struct anon_vma *av,
 				      unsigned long pfn, unsigned long idx,
@@ -187,19 +227,12 @@ static __always_inline void count_run(struct cs_pass *ps,
 		if (ksm)
 			rc->ksm += n;	/* KSM pages belong to no lineage */
 		else if (av)
-			rank_pages(ps, vma, av, idx, n, mapcount);
+			rank_add(ps, rr, vma, av, idx, n, !shared);
 	}
 	if (n == 1)
 		cs_pfnset_insert(&ps->cw->pfns, pfn);
 	else
 		cs_pfnset_insert_range(&ps->cw->pfns, pfn, n);
-}
-
-/* The anon_vma by which @folio's pages are ranked, or NULL. */
-static __always_inline const struct anon_vma *
-rank_anon_vma(const struct cs_pass *ps, struct page *page, bool anon, bool ksm)
-{
-	return ps->rank && anon && !ksm ? cs_page_anon_vma(page) : NULL;
 }
 
 /*
@@ -208,20 +241,25 @@ rank_anon_vma(const struct cs_pass *ps, struct page *page, bool anon, bool ksm)
  */
 struct folio_info {
 	struct folio *folio;
-	const struct anon_vma *av;	/* rank_anon_vma() */
+	const struct anon_vma *av;	/* its anon_vma, when ranking */
 	int base;			/* cs_folio_mapcount_base(), if @large */
 	bool anon, ksm, large;
 };
 
+/* @folio's shared state, its ->mapping read once. */
 static __always_inline void get_folio_info(const struct cs_pass *ps,
 					   struct folio_info *fi,
-					   struct folio *folio,
-					   struct page *page)
+					   struct folio *folio)
 {
+	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
+	unsigned long flags = mapping & CS_MAPPING_FLAGS;
+
 	fi->folio = folio;
-	fi->anon = folio_test_anon(folio);
-	fi->ksm = fi->anon && folio_test_ksm(folio);
-	fi->av = rank_anon_vma(ps, page, fi->anon, fi->ksm);
+	fi->anon = mapping & CS_MAPPING_ANON;
+	fi->ksm = flags == CS_MAPPING_KSM;
+	/* Only an anonymous, non-KSM folio's mapping is an anon_vma. */
+	fi->av = ps->rank && flags == CS_MAPPING_ANON ?
+		(const struct anon_vma *)(mapping - CS_MAPPING_ANON) : NULL;
 	fi->large = folio_test_large(folio);
 	fi->base = fi->large ? cs_folio_mapcount_base(folio) : 0;
 }
@@ -232,6 +270,7 @@ static __always_inline void get_folio_info(const struct cs_pass *ps,
  */
 static __always_inline void count_page(struct cs_pass *ps,
 				       struct run_counts *rc,
+				       struct rank_run *rr,
 				       struct vm_area_struct *vma,
 				       struct folio_info *fi,
 				       struct page *page, unsigned long pfn,
@@ -240,10 +279,10 @@ static __always_inline void count_page(struct cs_pass *ps,
 	struct folio *folio = page_folio(page);
 
 	if (folio != fi->folio)
-		get_folio_info(ps, fi, folio, page);
-	count_run(ps, rc, vma, fi->anon, fi->ksm, fi->av, pfn, idx, 1,
+		get_folio_info(ps, fi, folio);
+	count_run(ps, rc, rr, vma, fi->anon, fi->ksm, fi->av, pfn, idx, 1,
 		  fi->large ? cs_large_page_mapcount(page, fi->base) :
-			      cs_page_mapcount(page));
+			      cs_small_page_mapcount(page));
 }
 
 /*
@@ -298,6 +337,7 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
 	unsigned long idx = ps->rank ? linear_page_index(vma, addr) - ps->lo : 0;
 	struct folio_info fi = { };
 	struct run_counts rc = { };
+	struct rank_run rr = { };
 	unsigned long pfn;
 	struct page *page;
 	pte_t pte;
@@ -311,8 +351,8 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
 			if (unlikely(is_zero_pfn(pfn)))
 				ps->vc.v[CS_ZERO]++;
 			else if (likely(!pte_special(pte) && pfn_has_page(ps, pfn)))
-				count_page(ps, &rc, vma, &fi, pfn_to_page(pfn),
-					   pfn, idx);
+				count_page(ps, &rc, &rr, vma, &fi,
+					   pfn_to_page(pfn), pfn, idx);
 			continue;
 		}
 		if (cs_pte_is_swapped(pte)) {
@@ -323,6 +363,7 @@ void cs_pass_ptes(struct cs_pass *ps, struct vm_area_struct *vma,
 		if (page)
 			count_migrating(ps, page);
 	}
+	rank_flush(ps, &rr, vma);
 	add_run_counts(ps, &rc);
 }
 
@@ -347,20 +388,23 @@ void cs_pass_pmd(struct cs_pass *ps, struct vm_area_struct *vma,
 	unsigned long idx = ps->rank ? linear_page_index(vma, addr) - ps->lo : 0;
 	struct folio *folio = page_folio(page);
 	int mapcount = cs_folio_pmd_mapcount(folio), base;
-	bool anon = folio_test_anon(folio);
-	bool ksm = anon && folio_test_ksm(folio);
-	const struct anon_vma *av = rank_anon_vma(ps, page, anon, ksm);
 	struct run_counts rc = { };
+	struct rank_run rr = { };
+	struct folio_info fi;
 
+	get_folio_info(ps, &fi, folio);
 	ps->vc.v[CS_THP] += n;
 	if (mapcount >= 0) {
-		count_run(ps, &rc, vma, anon, ksm, av, pfn, idx, n, mapcount);
+		count_run(ps, &rc, &rr, vma, fi.anon, fi.ksm, fi.av, pfn, idx,
+			  n, mapcount);
 	} else {
 		base = cs_folio_mapcount_base(folio);
 		for (; n; n--, pfn++, idx++)
-			count_run(ps, &rc, vma, anon, ksm, av, pfn, idx, 1,
+			count_run(ps, &rc, &rr, vma, fi.anon, fi.ksm, fi.av,
+				  pfn, idx, 1,
 				  cs_large_page_mapcount(pfn_to_page(pfn), base));
 	}
+	rank_flush(ps, &rr, vma);
 	add_run_counts(ps, &rc);
 }
 
