@@ -494,7 +494,9 @@ static int cmp_pfn(const void *a, const void *b)
  * one: their page frames cannot all lie in two leaves of the unique set
  * (32,768 frames each), so several leaves are allocated while the walk
  * holds page-table locks (the pending list).  unique and saved against the
- * pagemap oracle over both processes.
+ * pagemap oracle over both processes.  And the region's rows exactly: in
+ * every page table the child's copies alternate, one private (COW-broken)
+ * then two shared, so each page starts or ends a rank run (walk.c).
  */
 TEST_F_TIMEOUT(walk, unique_across_leaves, 600)
 {
@@ -532,6 +534,17 @@ TEST_F_TIMEOUT(walk, unique_across_leaves, 600)
 	}
 	ASSERT_EQ(2, rows);
 	EXPECT_EQ(root, pids[0]);
+	for (i = 0; i < 2; i++) {
+		struct cs_pages p;
+		const unsigned long long rewritten = UL_PAGES / 3;
+
+		ASSERT_EQ(0, cs_find_vma(vmas, pids[i], ul_region, &p));
+		EXPECT_EQ(UL_PAGES, p.v[F_ANON]);
+		EXPECT_EQ(UL_PAGES - rewritten, p.v[F_ANON_SHARED]);
+		EXPECT_EQ(rewritten, p.v[F_ANON_PRIVATE]);
+		/* The root's are the originals, the child's the copies. */
+		EXPECT_EQ(i ? rewritten : 0, p.v[F_COW_BROKEN]);
+	}
 	qsort(pfns, npfns, sizeof(*pfns), cmp_pfn);
 	for (i = 0; i < npfns; i++) {
 		unique += !i || pfns[i] != pfns[i - 1];
