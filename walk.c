@@ -90,20 +90,21 @@ static void rank_positions(struct cs_pass *ps, unsigned long idx,
 }
 
 /*
- * Rank @n copies at positions @idx.. of the chunk, all of anon_vma @av and
- * of mapcount @mapcount (spec section 4): each goes, as a bit, to the
- * member's class of its rank, and the private ones to the member's @priv;
- * cow.c finds the original of each position from the classes once every
- * member has been read, and counts the private copies that are not the
- * original, at positions with several copies, as cow_broken.
+ * Rank @n copies at positions @idx.. of the chunk, all of anon_vma @av,
+ * and all @private (mapcount 1) or none (spec section 4): each goes, as a
+ * bit, to the member's class of its rank, and the private ones to the
+ * member's @priv; cow.c finds the original of each position from the
+ * classes once every member has been read, and counts the private copies
+ * that are not the original, at positions with several copies, as
+ * cow_broken.
  */
 static __always_inline void rank_pages(struct cs_pass *ps,
 				       struct vm_area_struct *vma,
 				       const struct anon_vma *av,
 				       unsigned long idx, unsigned long n,
-				       int mapcount)
+				       bool private)
 {
-	bool private = mapcount <= 1, inherited;
+	bool inherited;
 	struct cs_rank_class *c;
 	u64 key;
 
@@ -181,7 +182,7 @@ static __always_inline void rank_flush(struct cs_pass *ps,
 				       struct vm_area_struct *vma)
 {
 	if (rr->n)
-		rank_pages(ps, vma, rr->av, rr->idx, rr->n, rr->private ? 1 : 2);
+		rank_pages(ps, vma, rr->av, rr->idx, rr->n, rr->private);
 	rr->n = 0;
 }
 
@@ -387,7 +388,7 @@ void cs_pass_pmd(struct cs_pass *ps, struct vm_area_struct *vma,
 	unsigned long n = (end - addr) >> PAGE_SHIFT, pfn = page_to_pfn(page);
 	unsigned long idx = ps->rank ? linear_page_index(vma, addr) - ps->lo : 0;
 	struct folio *folio = page_folio(page);
-	int mapcount = cs_folio_pmd_mapcount(folio), base;
+	int mapcount = cs_folio_pmd_mapcount(folio);
 	struct run_counts rc = { };
 	struct rank_run rr = { };
 	struct folio_info fi;
@@ -398,11 +399,10 @@ void cs_pass_pmd(struct cs_pass *ps, struct vm_area_struct *vma,
 		count_run(ps, &rc, &rr, vma, fi.anon, fi.ksm, fi.av, pfn, idx,
 			  n, mapcount);
 	} else {
-		base = cs_folio_mapcount_base(folio);
 		for (; n; n--, pfn++, idx++)
 			count_run(ps, &rc, &rr, vma, fi.anon, fi.ksm, fi.av,
 				  pfn, idx, 1,
-				  cs_large_page_mapcount(pfn_to_page(pfn), base));
+				  cs_large_page_mapcount(pfn_to_page(pfn), fi.base));
 	}
 	rank_flush(ps, &rr, vma);
 	add_run_counts(ps, &rc);

@@ -25,8 +25,8 @@
  *   stall  SHAPE METHOD WORST_NS P99_NS ITERATIONS
  *   shape  SHAPE PROCESSES RSS THP (the module's summary)
  * and, with --trace, "# trace SHAPE METHOD FUNCTION CALLS TOTAL_US" lines
- * (one tree read and one CLI read under function_graph).  --only SHAPE,SHAPE and --no-stall
- * make a shorter run while working on one shape.
+ * (one tree read and one CLI read under function_graph).  --only
+ * SHAPE,SHAPE and --no-stall make a shorter run while working on one shape.
  * Static, so that running it maps no library page that a tree maps.
  */
 #define _GNU_SOURCE
